@@ -1,0 +1,1 @@
+//! Tokio queues, pools, timeouts, retries and shutdown: `ASYNC-n`.

@@ -1,0 +1,1 @@
+//! Errors that tell the truth: `ERR-n`.

@@ -1,0 +1,1 @@
+//! Borrowing and ownership in parsers: `OWN-n`.

@@ -1,0 +1,1 @@
+//! Streaming hostile input: `PARSE-n`.

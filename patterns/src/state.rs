@@ -1,0 +1,1 @@
+//! Shared state between threads and tasks: `STATE-n`.

@@ -1,0 +1,1 @@
+//! Types that make invalid values impossible: `TYPE-n`.
