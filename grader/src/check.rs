@@ -1,0 +1,219 @@
+//! The check pipeline for one package: build and run its tests, then clippy with the step's
+//! lints. Deciding the verdict lives here; printing it lives in `render`.
+
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::cargo::{self, Cargo, Diagnostic};
+use crate::course::Step;
+use crate::error::Result;
+use crate::testrun::{self, Runner, TestFailure, TestOutcome};
+
+/// The verdict on one package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// The code or its tests do not compile.
+    CompileError {
+        /// The compiler's errors, first one first.
+        errors: Vec<Diagnostic>,
+    },
+    /// Some tests failed or did not finish.
+    TestsFailed {
+        /// How many passed.
+        passed: usize,
+        /// The ones that did not.
+        failures: Vec<TestFailure>,
+    },
+    /// The package has no tests at all: a course problem, not the learner's.
+    NoTests,
+    /// The tests pass but clippy reports problems.
+    Clippy {
+        /// Clippy's findings, first one first.
+        findings: Vec<Diagnostic>,
+    },
+    /// Everything passes.
+    Passed {
+        /// How many tests passed.
+        tests: usize,
+    },
+}
+
+impl Verdict {
+    /// Whether everything passed.
+    pub fn passed(&self) -> bool {
+        matches!(self, Verdict::Passed { .. })
+    }
+
+    /// A few words for the progress file and the team report.
+    pub fn summary(&self) -> String {
+        match self {
+            Verdict::CompileError { errors } => {
+                match errors.first().and_then(|e| e.code.as_ref()) {
+                    Some(code) => format!("compile error {code}"),
+                    None => "compile error".to_string(),
+                }
+            }
+            Verdict::TestsFailed { failures, .. } => match failures.as_slice() {
+                [only] => format!("test `{}` failed", only.name),
+                [first, ..] => format!("{} tests failed, first `{}`", failures.len(), first.name),
+                [] => "tests failed".to_string(),
+            },
+            Verdict::NoTests => "no tests".to_string(),
+            Verdict::Clippy { findings } => match findings.first().and_then(|f| f.code.as_ref()) {
+                Some(lint) => format!("clippy: {lint}"),
+                None => "clippy".to_string(),
+            },
+            Verdict::Passed { .. } => "passed".to_string(),
+        }
+    }
+}
+
+/// The result of checking one step.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// The step's ID.
+    pub step: String,
+    /// The step's label, e.g. `1.3`.
+    pub label: String,
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// Graded test files that differ from what was shipped; a pass does not count while any do.
+    pub edited_tests: Vec<PathBuf>,
+    /// Wall-clock seconds the check took.
+    pub seconds: f64,
+}
+
+impl CheckReport {
+    /// Whether the step counts as passed: everything passed with the shipped tests.
+    pub fn counts_as_pass(&self) -> bool {
+        self.verdict.passed() && self.edited_tests.is_empty()
+    }
+}
+
+/// Checks `package` against `step`'s tests, time limit and lints.
+///
+/// Clippy runs at the same time as the tests, in a target directory of its own so the two do
+/// not wait for each other's build lock; its findings count only once the tests pass.
+///
+/// # Errors
+///
+/// Only when cargo cannot run at all.
+pub fn check_package(cargo: &Cargo, runner: Runner, step: &Step, package: &str) -> Result<Verdict> {
+    let clippy = start_clippy(cargo, package, &step.manifest.lints)?;
+    run_pipeline(cargo, runner, step, package, Some(clippy))
+}
+
+/// Like [`check_package`] without clippy: for starters, which are expected to fail anyway.
+///
+/// # Errors
+///
+/// Only when cargo cannot run at all.
+pub fn check_package_without_clippy(
+    cargo: &Cargo,
+    runner: Runner,
+    step: &Step,
+    package: &str,
+) -> Result<Verdict> {
+    run_pipeline(cargo, runner, step, package, None)
+}
+
+fn run_pipeline(
+    cargo: &Cargo,
+    runner: Runner,
+    step: &Step,
+    package: &str,
+    mut clippy: Option<Child>,
+) -> Result<Verdict> {
+    let tests = testrun::run_tests(cargo, runner, package, step.manifest.time_limit_secs);
+    let tests = match tests {
+        Ok(tests) => tests,
+        Err(err) => {
+            stop(&mut clippy);
+            return Err(err);
+        }
+    };
+    match tests {
+        TestOutcome::CompileError { errors } => {
+            stop(&mut clippy);
+            Ok(Verdict::CompileError { errors })
+        }
+        TestOutcome::Ran {
+            passed: 0,
+            failures,
+        } if failures.is_empty() => {
+            stop(&mut clippy);
+            Ok(Verdict::NoTests)
+        }
+        TestOutcome::Ran { passed, failures } if !failures.is_empty() => {
+            stop(&mut clippy);
+            Ok(Verdict::TestsFailed { passed, failures })
+        }
+        TestOutcome::Ran { passed, .. } => {
+            let Some(clippy) = clippy else {
+                return Ok(Verdict::Passed { tests: passed });
+            };
+            let output = clippy.wait_with_output().map_err(cargo::spawn_error)?;
+            let findings = cargo::parse_messages(&String::from_utf8_lossy(&output.stdout)).errors;
+            if findings.is_empty() {
+                Ok(Verdict::Passed { tests: passed })
+            } else {
+                Ok(Verdict::Clippy { findings })
+            }
+        }
+    }
+}
+
+/// Starts `cargo clippy` on the package's library with every warning and the step's lints as
+/// errors. Only the learner's code is linted, not the graded tests.
+fn start_clippy(cargo: &Cargo, package: &str, lints: &[String]) -> Result<Child> {
+    let mut command = cargo.command();
+    command
+        .args(["clippy", "--quiet", "--lib", "--package", package])
+        .args(["--message-format", cargo.message_format()])
+        .arg("--target-dir")
+        .arg(cargo.target_dir().join("grader-clippy"))
+        .args(["--", "-D", "warnings"]);
+    for lint in lints {
+        command.args(["-D", lint]);
+    }
+    command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(cargo::spawn_error)
+}
+
+/// Ends a clippy run whose answer is no longer needed.
+fn stop(child: &mut Option<Child>) {
+    if let Some(child) = child {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+/// Checks a step's exercise as the learner has it, timing the whole check.
+///
+/// # Errors
+///
+/// Only when cargo cannot run at all.
+pub fn check_step(
+    cargo: &Cargo,
+    runner: Runner,
+    step: &Step,
+    edited_tests: Vec<PathBuf>,
+) -> Result<CheckReport> {
+    let started = Instant::now();
+    let verdict = check_package(cargo, runner, step, step.package())?;
+    Ok(CheckReport {
+        step: step.id.clone(),
+        label: step.label(),
+        verdict,
+        edited_tests,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,330 @@
+//! The course as the file tree describes it: parts and steps, in the order of their `NN_`
+//! prefixes.
+//!
+//! Nothing lists the steps by hand: adding `exercises/03_streaming/02_bytes/` adds a step.
+//! Problems in the tree (a gap in the numbering, a malformed `step.toml`) are collected, not
+//! fatal, so that `verify` can list them all; every other command stops at the first one.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::error::{Error, Result};
+use crate::manifest::{self, PartManifest, StepManifest};
+
+/// The whole course: its root folder and its parts in order.
+#[derive(Debug)]
+pub struct Course {
+    /// The folder holding `exercises/` and `solutions/`.
+    pub root: PathBuf,
+    /// The parts, in order.
+    pub parts: Vec<Part>,
+    /// What is wrong with the tree, one finding per entry.
+    pub problems: Vec<Error>,
+}
+
+/// One part of the course, e.g. `01_borrowing`.
+#[derive(Debug)]
+pub struct Part {
+    /// The number in the folder name: `1` for `01_borrowing`.
+    pub number: u32,
+    /// The folder name, e.g. `01_borrowing`.
+    pub dir_name: String,
+    /// From `part.toml`.
+    pub title: String,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// One step: an exercise crate and its reference solution.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// `"<part dir>/<step dir>"`, e.g. `01_borrowing/02_cow_records`: the step's stable ID.
+    pub id: String,
+    /// The part's number.
+    pub part: u32,
+    /// The step's number within its part.
+    pub number: u32,
+    /// The folder name without its prefix; also the exercise's package name.
+    pub slug: String,
+    /// The part's title, for messages.
+    pub part_title: String,
+    /// `exercises/<part>/<step>`.
+    pub exercise_dir: PathBuf,
+    /// `solutions/<part>/<step>`.
+    pub solution_dir: PathBuf,
+    /// From `step.toml`.
+    pub manifest: StepManifest,
+}
+
+impl Step {
+    /// The short label learners type, e.g. `1.2`.
+    pub fn label(&self) -> String {
+        format!("{}.{}", self.part, self.number)
+    }
+
+    /// The cargo package of the exercise.
+    pub fn package(&self) -> &str {
+        &self.slug
+    }
+
+    /// The cargo package of the reference solution.
+    pub fn solution_package(&self) -> String {
+        format!("{}_solution", self.slug)
+    }
+
+    /// The exercise's graded test files (`tests/*.rs`), sorted.
+    pub fn test_files(&self) -> Vec<PathBuf> {
+        rust_files_in(&self.exercise_dir.join("tests"))
+    }
+}
+
+/// Splits `01_borrowing` into `(1, "borrowing")`.
+fn split_prefix(name: &str) -> Option<(u32, &str)> {
+    let (digits, rest) = name.split_once('_')?;
+    if digits.len() != 2 || rest.is_empty() {
+        return None;
+    }
+    Some((digits.parse().ok()?, rest))
+}
+
+/// The `.rs` files directly in `dir`, sorted.
+fn rust_files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "rs") && path.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// The sorted sub-folders of `dir` (hidden ones and `target` skipped).
+fn sub_dirs(dir: &Path) -> Vec<(String, PathBuf)> {
+    WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.file_type().is_dir())
+        .filter_map(|entry| {
+            let name = entry.file_name().to_str()?.to_string();
+            (!name.starts_with('.') && name != "target").then(|| (name, entry.into_path()))
+        })
+        .collect()
+}
+
+impl Course {
+    /// Finds the course root: `start` or the nearest ancestor with `exercises/` and a
+    /// `Cargo.toml`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotACourse`] when no such folder exists.
+    pub fn find_root(start: &Path) -> Result<PathBuf> {
+        start
+            .ancestors()
+            .find(|dir| dir.join("exercises").is_dir() && dir.join("Cargo.toml").is_file())
+            .map(Path::to_path_buf)
+            .ok_or_else(|| {
+                Error::NotACourse(format!(
+                    "{} is not inside the course: no folder above it has both `exercises/` and `Cargo.toml`.\n  \
+                     cd into the folder you cloned the course into and run `cargo grade` again",
+                    start.display()
+                ))
+            })
+    }
+
+    /// Reads the course below `root`.
+    ///
+    /// Problems are collected in [`Course::problems`]; a step whose `step.toml` does not parse
+    /// is left out of its part.
+    pub fn discover(root: &Path) -> Course {
+        let mut problems = Vec::new();
+        let mut parts = Vec::new();
+        for (part_dir_name, part_dir) in sub_dirs(&root.join("exercises")) {
+            let Some((part_number, _)) = split_prefix(&part_dir_name) else {
+                problems.push(Error::Course(format!(
+                    "exercises/{part_dir_name}: a part folder's name starts with two digits and `_`, \
+                     e.g. `01_borrowing`; rename it"
+                )));
+                continue;
+            };
+            let title = match manifest::load::<PartManifest>(&part_dir.join("part.toml")) {
+                Ok(part) => part.title,
+                Err(err) => {
+                    problems.push(err.into());
+                    part_dir_name.clone()
+                }
+            };
+            let mut steps = Vec::new();
+            for (step_dir_name, step_dir) in sub_dirs(&part_dir) {
+                let Some((step_number, slug)) = split_prefix(&step_dir_name) else {
+                    problems.push(Error::Course(format!(
+                        "exercises/{part_dir_name}/{step_dir_name}: a step folder's name starts with \
+                         two digits and `_`, e.g. `02_cow_records`; rename it"
+                    )));
+                    continue;
+                };
+                match manifest::load::<StepManifest>(&step_dir.join("step.toml")) {
+                    Ok(manifest) => steps.push(Step {
+                        id: format!("{part_dir_name}/{step_dir_name}"),
+                        part: part_number,
+                        number: step_number,
+                        slug: slug.to_string(),
+                        part_title: title.clone(),
+                        exercise_dir: step_dir.clone(),
+                        solution_dir: root
+                            .join("solutions")
+                            .join(&part_dir_name)
+                            .join(&step_dir_name),
+                        manifest,
+                    }),
+                    Err(err) => problems.push(err.into()),
+                }
+            }
+            check_numbering(
+                &format!("exercises/{part_dir_name}"),
+                steps.iter().map(|step| step.number),
+                1,
+                &mut problems,
+            );
+            parts.push(Part {
+                number: part_number,
+                dir_name: part_dir_name,
+                title,
+                steps,
+            });
+        }
+        let first_part = parts.first().map_or(0, |part| part.number.min(1));
+        check_numbering(
+            "exercises",
+            parts.iter().map(|part| part.number),
+            first_part,
+            &mut problems,
+        );
+        Course {
+            root: root.to_path_buf(),
+            parts,
+            problems,
+        }
+    }
+
+    /// Fails with the first problem, for commands that need a sound course.
+    ///
+    /// # Errors
+    ///
+    /// The first entry of [`Course::problems`].
+    pub fn into_valid(mut self) -> Result<Course> {
+        if self.problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(self.problems.swap_remove(0))
+        }
+    }
+
+    /// Every step, in course order.
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.parts.iter().flat_map(|part| part.steps.iter())
+    }
+
+    /// The step after `id`, if any.
+    pub fn step_after(&self, id: &str) -> Option<&Step> {
+        let mut steps = self.steps().skip_while(|step| step.id != id);
+        steps.next();
+        steps.next()
+    }
+
+    /// The step with this ID.
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps().find(|step| step.id == id)
+    }
+
+    /// Finds a step by what a learner types: `1.2`, `01_borrowing/02_cow_records`,
+    /// `cow_records`, or a path inside the step's folder.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownStep`] when nothing matches.
+    pub fn find_step(&self, query: &str) -> Result<&Step> {
+        let query = query.trim().trim_end_matches('/');
+        let wanted_path = std::path::absolute(query).ok();
+        self.steps()
+            .find(|step| {
+                step.label() == query
+                    || step.id == query
+                    || step.slug == query
+                    || format!("exercises/{}", step.id) == query
+                    || wanted_path
+                        .as_deref()
+                        .is_some_and(|path| path.starts_with(&step.exercise_dir))
+            })
+            .ok_or_else(|| Error::UnknownStep(query.to_string()))
+    }
+
+    /// A path relative to the course root, for messages.
+    pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+/// Reports gaps and duplicates in a sequence of folder numbers that should run `first, first+1, ...`.
+fn check_numbering(
+    folder: &str,
+    numbers: impl Iterator<Item = u32>,
+    first: u32,
+    problems: &mut Vec<Error>,
+) {
+    let mut expected = first;
+    for number in numbers {
+        if number + 1 == expected {
+            problems.push(Error::Course(format!(
+                "{folder}: two folders are numbered {number:02}; give each its own number"
+            )));
+        } else if number != expected {
+            problems.push(Error::Course(format!(
+                "{folder}: expected a folder numbered {expected:02} next, found {number:02}; \
+                 numbers run without gaps"
+            )));
+        }
+        expected = number + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_split_into_number_and_name() {
+        assert_eq!(split_prefix("01_borrowing"), Some((1, "borrowing")));
+        assert_eq!(split_prefix("12_a_b"), Some((12, "a_b")));
+        assert_eq!(split_prefix("1_x"), None);
+        assert_eq!(split_prefix("ab_x"), None);
+        assert_eq!(split_prefix("01_"), None);
+        assert_eq!(split_prefix("01"), None);
+    }
+
+    fn numbering(numbers: &[u32], first: u32) -> Vec<String> {
+        let mut problems = Vec::new();
+        check_numbering("x", numbers.iter().copied(), first, &mut problems);
+        problems.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn numbering_without_gaps_is_fine() {
+        assert!(numbering(&[1, 2, 3], 1).is_empty());
+        assert!(numbering(&[0, 1], 0).is_empty());
+        assert!(numbering(&[], 1).is_empty());
+    }
+
+    #[test]
+    fn gaps_and_duplicates_are_reported() {
+        assert_eq!(numbering(&[1, 3], 1).len(), 1);
+        assert!(numbering(&[1, 1, 2], 1)[0].contains("two folders are numbered 01"));
+        assert!(numbering(&[2], 1)[0].contains("expected a folder numbered 01"));
+    }
+}

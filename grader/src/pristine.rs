@@ -1,0 +1,212 @@
+//! `exercises/starters.lock`: the git blob ID of every starter and test file as shipped.
+//!
+//! With it the grader can tell that a learner edited a test file (its blob ID changed) and can
+//! restore a starter from git's object store (`git cat-file blob ID`), even after the learner
+//! committed their own changes over it. Git blob IDs, not a fresh hash, because git already
+//! holds every shipped version under exactly that ID.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha1::{Digest, Sha1};
+
+use crate::course::{Course, Step};
+use crate::error::{Error, Result};
+
+/// Where the lock file lives, relative to the course root.
+pub const LOCK_PATH: &str = "exercises/starters.lock";
+
+const HEADER: &str = "\
+# Written by `cargo grade seal`; do not edit by hand.
+# The git blob ID of every shipped starter and test file, so the grader can notice an edited
+# test and restore a starter (`cargo grade reset`).
+";
+
+/// The shipped state of the exercises: relative path to git blob ID.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pristine {
+    entries: BTreeMap<String, String>,
+}
+
+/// The git blob ID of some bytes: what `git hash-object` prints.
+pub fn blob_id(bytes: &[u8]) -> String {
+    let mut hasher = Sha1::new();
+    hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
+    hasher.update(bytes);
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The files of a step that the lock covers: everything below `src/` and `tests/`.
+pub fn tracked_files(step: &Step) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ["src", "tests"]
+        .iter()
+        .flat_map(|dir| walkdir::WalkDir::new(step.exercise_dir.join(dir)).sort_by_file_name())
+        .flatten()
+        .filter(|entry| entry.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    files.sort();
+    files
+}
+
+/// `path` relative to `root`, with `/` separators, as the lock file writes it.
+fn key(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+impl Pristine {
+    /// Reads the lock file of the course at `root`; `None` when there is none.
+    ///
+    /// # Errors
+    ///
+    /// An error naming the file and line when a line is not `<40 hex digits>  <path>`.
+    pub fn load(root: &Path) -> Result<Option<Pristine>> {
+        let path = root.join(LOCK_PATH);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(Error::io("read", path, err)),
+        };
+        let mut entries = BTreeMap::new();
+        for (index, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let parsed = line.split_once("  ").filter(|(id, file)| {
+                id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()) && !file.is_empty()
+            });
+            let Some((id, file)) = parsed else {
+                return Err(Error::Course(format!(
+                    "{LOCK_PATH}, line {}: expected `<git blob id>  <path>`, found `{line}`\n  \
+                     course authors: run `cargo grade seal` to write the file again; learners: \
+                     restore it with `git checkout -- {LOCK_PATH}`",
+                    index + 1
+                )));
+            };
+            entries.insert(file.to_string(), id.to_string());
+        }
+        Ok(Some(Pristine { entries }))
+    }
+
+    /// Records the current files of every step (for course authors: `cargo grade seal`).
+    ///
+    /// # Errors
+    ///
+    /// An I/O error naming the file that could not be read.
+    pub fn snapshot(course: &Course) -> Result<Pristine> {
+        let mut entries = BTreeMap::new();
+        for step in course.steps() {
+            for file in tracked_files(step) {
+                let bytes = std::fs::read(&file).map_err(|err| Error::io("read", &file, err))?;
+                entries.insert(key(&course.root, &file), blob_id(&bytes));
+            }
+        }
+        Ok(Pristine { entries })
+    }
+
+    /// Writes the lock file.
+    ///
+    /// # Errors
+    ///
+    /// An I/O error naming the file.
+    pub fn save(&self, root: &Path) -> Result<()> {
+        let mut text = String::from(HEADER);
+        for (file, id) in &self.entries {
+            text.push_str(&format!("{id}  {file}\n"));
+        }
+        crate::fsutil::write_atomic(&root.join(LOCK_PATH), text.as_bytes())
+    }
+
+    /// The shipped files of a step: (absolute path, blob ID).
+    pub fn files_of(&self, root: &Path, step: &Step) -> Vec<(PathBuf, String)> {
+        let prefix = format!("{}/", key(root, &step.exercise_dir));
+        self.entries
+            .iter()
+            .filter(|(file, _)| file.starts_with(&prefix))
+            .map(|(file, id)| (root.join(file), id.clone()))
+            .collect()
+    }
+
+    /// The graded test files of `step` that differ from what was shipped: changed, deleted or
+    /// added. Empty when the lock does not know the step (a course author's new step).
+    pub fn edited_tests(&self, root: &Path, step: &Step) -> Vec<PathBuf> {
+        let shipped: BTreeMap<PathBuf, String> = self
+            .files_of(root, step)
+            .into_iter()
+            .filter(|(file, _)| file.starts_with(step.exercise_dir.join("tests")))
+            .collect();
+        if shipped.is_empty() {
+            return Vec::new();
+        }
+        let mut current: Vec<PathBuf> = tracked_files(step)
+            .into_iter()
+            .filter(|file| file.starts_with(step.exercise_dir.join("tests")))
+            .collect();
+        current.sort();
+        let mut edited: Vec<PathBuf> = current
+            .iter()
+            .filter(|file| {
+                let now = std::fs::read(file).map(|bytes| blob_id(&bytes)).ok();
+                now.as_ref() != shipped.get(*file)
+            })
+            .cloned()
+            .collect();
+        edited.extend(shipped.keys().filter(|file| !file.exists()).cloned());
+        edited.sort();
+        edited
+    }
+
+    /// Lines describing how this lock differs from `other`, for `verify`.
+    pub fn differences(&self, other: &Pristine) -> Vec<String> {
+        let mut lines = Vec::new();
+        for (file, id) in &self.entries {
+            match other.entries.get(file) {
+                None => lines.push(format!("{file} is in {LOCK_PATH} but not on disk")),
+                Some(other_id) if other_id != id => {
+                    lines.push(format!("{file} differs from {LOCK_PATH}"));
+                }
+                Some(_) => {}
+            }
+        }
+        for file in other.entries.keys() {
+            if !self.entries.contains_key(file) {
+                lines.push(format!("{file} is not in {LOCK_PATH}"));
+            }
+        }
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blob_ids_match_git() {
+        // `printf 'hello\n' | git hash-object --stdin`
+        assert_eq!(
+            blob_id(b"hello\n"),
+            "ce013625030ba8dba906f756967f9e9ca394464a"
+        );
+        // `git hash-object /dev/null`
+        assert_eq!(blob_id(b""), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+    }
+
+    #[test]
+    fn a_malformed_line_is_reported_with_its_number() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("exercises")).unwrap();
+        std::fs::write(dir.path().join(LOCK_PATH), "# c\nnot a line\n").unwrap();
+        let err = Pristine::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
+    }
+}
