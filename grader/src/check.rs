@@ -149,8 +149,12 @@ fn run_pipeline(
             stop(&mut clippy);
             Ok(Verdict::NoTests)
         }
-        TestOutcome::Ran { passed, failures } if !failures.is_empty() => {
+        TestOutcome::Ran {
+            passed,
+            mut failures,
+        } if !failures.is_empty() => {
             stop(&mut clippy);
+            sort_by_source_order(&mut failures, &step.test_files());
             Ok(Verdict::TestsFailed { passed, failures })
         }
         TestOutcome::Ran { passed, .. } => {
@@ -166,6 +170,25 @@ fn run_pipeline(
             }
         }
     }
+}
+
+/// Orders failures as the tests appear in the test files: the first test of a file is usually
+/// the simplest, and the best one to read first. Tests not found keep their place at the end.
+fn sort_by_source_order(failures: &mut [TestFailure], test_files: &[PathBuf]) {
+    let sources: Vec<String> = test_files
+        .iter()
+        .filter_map(|file| std::fs::read_to_string(file).ok())
+        .collect();
+    failures.sort_by_key(|failure| {
+        // `graded::module::name` (a solution's wrapper) and `name` both end in the fn's name.
+        let name = failure.name.rsplit("::").next().unwrap_or(&failure.name);
+        let needle = format!("fn {name}(");
+        sources
+            .iter()
+            .enumerate()
+            .find_map(|(index, text)| text.find(&needle).map(|at| (index, at)))
+            .unwrap_or((usize::MAX, usize::MAX))
+    });
 }
 
 /// Starts `cargo clippy` on the package's library with every warning and the step's lints as

@@ -219,9 +219,12 @@ fn next_hint_line(step: &Step, hints_used: u32) -> String {
 fn test_failure(failure: &TestFailure) -> String {
     match &failure.reason {
         FailureReason::Panicked { message, location } => {
-            let at = location
+            let mut at = location
                 .as_ref()
                 .map_or_else(String::new, |l| format!("\n    (at {l})"));
+            if message.starts_with("not yet implemented") {
+                at.push_str("\n    This is a `todo!()` in the starter: replace it with your code.");
+            }
             format!(
                 "  {} {}\n{}{at}\n",
                 "✗".red(),
