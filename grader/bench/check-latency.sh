@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# How long `cargo grade check` takes to give a verdict after a learner edits src/lib.rs, and how
+# much of that is the grader's own overhead over the bare cargo commands it runs.
+#
+#   bash grader/bench/check-latency.sh [STEP-FOLDER] [RUNS]
+#   e.g. bash grader/bench/check-latency.sh 01_borrowing/01_split_fields 5   (the defaults)
+#
+# Each run appends a comment to the step's src/lib.rs (so cargo must rebuild the library and
+# the test binary, as after a real edit) and times, in turn:
+#   grade  - `cargo grade check STEP`, exactly what a learner runs;
+#   bare   - the same cargo commands the grader runs, started by hand the same way: tests
+#            through cargo-nextest while clippy runs beside them in its own target directory.
+# It prints the median of each and the difference. The step's src/lib.rs is restored at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+dir=${1:-01_borrowing/01_split_fields}
+runs=${2:-5}
+step=$dir
+package=${dir#*/[0-9][0-9]_}
+src="exercises/$dir/src"
+lib="$src/lib.rs"
+backup=$(mktemp -d)
+cp -R "$src" "$backup/src"
+trap 'rm -rf "$src"; cp -R "$backup/src" "$src"; rm -rf "$backup"' EXIT
+
+# Warm every build once so each run measures an edit, not a first build.
+cargo build -q -p grader
+cargo grade check "$step" >/dev/null 2>&1 || true
+
+now() { date +%s%N; }
+ms_since() { echo $((($(now) - $1) / 1000000)); }
+edit() { printf '// edit %s\n' "$1-$RANDOM" >>"$lib"; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+measure() {
+  local state=$1 grade_times=() bare_times=() start grade bare
+  cargo grade check "$step" >/dev/null 2>&1 || true
+  for i in $(seq "$runs"); do
+    edit "$i-grade"
+    start=$(now)
+    cargo grade check "$step" >/dev/null 2>&1 || true
+    grade_times+=("$(ms_since "$start")")
+
+    edit "$i-bare"
+    start=$(now)
+    cargo clippy -q --lib -p "$package" --message-format json --target-dir target/grader-clippy \
+      -- -D warnings >/dev/null 2>&1 &
+    clippy=$!
+    cargo nextest run -p "$package" --cargo-quiet --no-tests fail >/dev/null 2>&1 || true
+    wait "$clippy" || true
+    bare_times+=("$(ms_since "$start")")
+  done
+  grade=$(printf '%s\n' "${grade_times[@]}" | median)
+  bare=$(printf '%s\n' "${bare_times[@]}" | median)
+  printf '%s: step %s, %s runs after an edit to src/lib.rs\n' "$state" "$step" "$runs"
+  printf '  cargo grade check  median %4d ms   runs (ms): %s\n' "$grade" "${grade_times[*]}"
+  printf '  bare cargo         median %4d ms   runs (ms): %s\n' "$bare" "${bare_times[*]}"
+  printf '  grader overhead    %4d ms\n' "$((grade - bare))"
+}
+
+measure "starter (tests fail)"
+cp -R "solutions/$dir/src/." "$src/"
+measure "solved (tests pass, clippy awaited)"
