@@ -586,3 +586,64 @@ mod authors {
             .assert_stdout("expected a folder numbered 04 next, found 05");
     }
 }
+
+mod watch {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// Waits for a line containing `needle`; the timeout only guards against a hung grader.
+    #[track_caller]
+    fn wait_for(lines: &mpsc::Receiver<String>, needle: &str, seen: &mut String) {
+        while !seen.contains(needle) {
+            match lines.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) => {
+                    seen.push_str(&line);
+                    seen.push('\n');
+                }
+                Err(_) => panic!("watch never printed {needle:?}; it printed:\n{seen}"),
+            }
+        }
+    }
+
+    #[test]
+    fn watch_rechecks_on_save_and_moves_on_when_the_step_passes() {
+        let course = Course::new();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_grader"))
+            .args(["watch", "--poll"])
+            .current_dir(course.dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("GRADER_ROOT")
+            .env_remove("CARGO_TARGET_DIR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = String::new();
+        wait_for(&lines, "did not pass", &mut seen);
+        wait_for(
+            &lines,
+            "Watching exercises/01_basics/01_add for changes (polling)",
+            &mut seen,
+        );
+        course.solve("01_basics/01_add");
+        wait_for(&lines, "1.1 passed", &mut seen);
+        // It moved on by itself and checks the next step.
+        wait_for(&lines, "Watching exercises/01_basics/02_endless", &mut seen);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(course.progress()["current"], "01_basics/02_endless");
+    }
+}
