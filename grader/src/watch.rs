@@ -40,7 +40,12 @@ impl FolderWatch {
             ))
         };
         let mut watcher: Box<dyn Watcher> = if poll {
-            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+            // notify's poller keeps modification times in whole seconds, so two saves within
+            // one second look the same; comparing contents (a hash of each small source file)
+            // catches those too.
+            let config = notify::Config::default()
+                .with_poll_interval(POLL_INTERVAL)
+                .with_compare_contents(true);
             Box::new(PollWatcher::new(sender, config).map_err(advice)?)
         } else {
             Box::new(RecommendedWatcher::new(sender, notify::Config::default()).map_err(advice)?)
@@ -107,6 +112,44 @@ mod tests {
         assert_eq!(relevant(event("/c/ex/step.toml")).len(), 1);
         assert!(relevant(event("/c/ex/src/.lib.rs.swp")).is_empty());
         assert!(relevant(event("/c/target/debug/x.rs")).is_empty());
+    }
+
+    #[test]
+    fn a_poll_watch_sees_a_change_that_keeps_the_modification_time() {
+        // Two saves within one second leave the same whole-second modification time: pin the
+        // time explicitly so the test does not depend on the clock.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lib.rs");
+        let pinned = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let write_pinned = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(pinned)
+                .unwrap();
+        };
+        write_pinned("todo!()");
+        let watch = FolderWatch::new(dir.path(), true).unwrap();
+        write_pinned("a + b");
+        // If the change goes unseen, a new file after ten seconds ends the wait, so the test
+        // fails instead of hanging.
+        let (done, finished) = mpsc::channel::<()>();
+        let fallback = dir.path().join("fallback.rs");
+        let watchdog = std::thread::spawn(move || {
+            if finished.recv_timeout(Duration::from_secs(10)).is_err() {
+                std::fs::write(fallback, "").unwrap();
+            }
+        });
+        let changed = watch.next_change().unwrap();
+        // An error here means the watchdog has already given up; the assertion says why.
+        let _ = done.send(());
+        watchdog.join().unwrap();
+        assert!(
+            changed.iter().any(|p| p.ends_with("lib.rs")),
+            "the poller missed a change to lib.rs; it reported {changed:?}"
+        );
     }
 
     #[test]
