@@ -1,4 +1,5 @@
 //! Errors that tell the truth: `ERR-n`.
 
+pub mod anyhow_edge;
 pub mod parse_error;
 pub mod row_errors;
