@@ -31,7 +31,6 @@ use std::error::Error;
 use std::fmt;
 use std::io::{self, Read};
 use std::num::ParseIntError;
-use std::slice::SliceIndex;
 use std::str::FromStr;
 
 /// A place in the input: 1-based line and column, and the 0-based byte offset.
@@ -635,7 +634,7 @@ impl<'a> Iterator for Records<'a> {
             self.position.advance(byte);
             i += 1;
         };
-        self.rest = slice(input, consumed..);
+        self.rest = slice(input, consumed, input.len());
         match error {
             Some(error) => Some(Err(error)),
             None => Some(Ok(Record {
@@ -655,7 +654,7 @@ impl Records<'_> {
             if len == 0 {
                 return;
             }
-            self.rest = slice(self.rest, len..);
+            self.rest = slice(self.rest, len, self.rest.len());
             self.position.next_line(len);
         }
     }
@@ -682,7 +681,7 @@ fn line_break_len(bytes: &[u8], i: usize) -> usize {
 
 /// The text of one field: borrowed when it can be, owned when `""` must become `"`.
 fn field_text(input: &str, start: usize, end: usize, escaped: bool) -> Cow<'_, str> {
-    let text = slice(input, start..end);
+    let text = slice(input, start, end);
     if escaped {
         Cow::Owned(text.replace("\"\"", "\""))
     } else {
@@ -690,17 +689,14 @@ fn field_text(input: &str, start: usize, end: usize, escaped: bool) -> Cow<'_, s
     }
 }
 
-/// `text[range]`, without a panic path.
+/// `&text[start..end]`, without a panic path.
 ///
 /// The iterator cuts its input only next to an ASCII delimiter (`,` `"` `\r` `\n`) or at its
 /// end, and those are always char boundaries inside it, so `get` always returns `Some`; the
 /// property tests check this on random input. Were a future change to break that, the piece
 /// would come out empty, which those tests catch, instead of a panic that takes every import
-/// in the worker down with it. Rejected: `&text[range]`, which hides the panic path from the
+/// in the worker down with it. Rejected: `&text[start..end]`, which hides the panic path from the
 /// reader, and `.expect("char boundary")`, which keeps it.
-fn slice<R>(text: &str, range: R) -> &str
-where
-    R: SliceIndex<str, Output = str>,
-{
-    text.get(range).unwrap_or_default()
+fn slice(text: &str, start: usize, end: usize) -> &str {
+    text.get(start..end).unwrap_or_default()
 }
