@@ -2,14 +2,14 @@
 //! lints. Deciding the verdict lives here; printing it lives in `render`.
 
 use std::path::PathBuf;
-use std::process::{Child, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::Instant;
 
 use serde::Serialize;
 
 use crate::cargo::{self, Cargo, Diagnostic};
 use crate::course::Step;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::testrun::{self, Runner, TestFailure, TestOutcome};
 
 /// The verdict on one package.
@@ -162,14 +162,42 @@ fn run_pipeline(
                 return Ok(Verdict::Passed { tests: passed });
             };
             let output = clippy.wait_with_output().map_err(cargo::spawn_error)?;
-            let findings = cargo::parse_messages(&String::from_utf8_lossy(&output.stdout)).errors;
-            if findings.is_empty() {
-                Ok(Verdict::Passed { tests: passed })
-            } else {
-                Ok(Verdict::Clippy { findings })
-            }
+            clippy_verdict(&output, passed)
         }
     }
+}
+
+/// Reads clippy's answer once the tests have passed.
+///
+/// A clippy that fails without a single finding did not lint at all (most often it is not
+/// installed): that is an error to fix, never a silent pass.
+fn clippy_verdict(output: &Output, passed: usize) -> Result<Verdict> {
+    let findings = cargo::parse_messages(&String::from_utf8_lossy(&output.stdout)).errors;
+    if !findings.is_empty() {
+        return Ok(Verdict::Clippy { findings });
+    }
+    if output.status.success() {
+        return Ok(Verdict::Passed { tests: passed });
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let detail = stderr
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .map_or("it exited without a message", |line| {
+            line.strip_prefix("error: ").unwrap_or(line)
+        })
+        .to_string();
+    let advice = if stderr.contains("no such command") || stderr.contains("not installed") {
+        "install it with `rustup component add clippy`, then run `cargo grade` again"
+    } else {
+        "run `cargo clippy` in the step's folder to see its whole message"
+    };
+    Err(Error::Tool {
+        tool: "cargo clippy",
+        detail,
+        advice,
+    })
 }
 
 /// Orders failures as the tests appear in the test files: the first test of a file is usually
@@ -206,7 +234,8 @@ fn start_clippy(cargo: &Cargo, package: &str, lints: &[String]) -> Result<Child>
     }
     command
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        // Read only when clippy fails without findings, to say why (see `clippy_verdict`).
+        .stderr(Stdio::piped())
         .spawn()
         .map_err(cargo::spawn_error)
 }
@@ -239,4 +268,43 @@ pub fn check_step(
         edited_tests,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+
+    fn output(code: i32, stdout: &str, stderr: &str) -> Output {
+        Output {
+            // A raw wait status holds the exit code in its second byte.
+            status: std::process::ExitStatus::from_raw(code << 8),
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: stderr.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_clean_clippy_passes() {
+        let verdict = clippy_verdict(&output(0, "", ""), 3).unwrap();
+        assert!(matches!(verdict, Verdict::Passed { tests: 3 }));
+    }
+
+    #[test]
+    fn a_missing_clippy_is_an_error_with_the_install_command() {
+        let stderr = "error: no such command: `clippy`\n\n\tView all installed commands with `cargo --list`\n";
+        let err = clippy_verdict(&output(101, "", stderr), 3).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("no such command"), "{message}");
+        assert!(message.contains("rustup component add clippy"), "{message}");
+    }
+
+    #[test]
+    fn any_other_silent_failure_is_an_error_too() {
+        let err = clippy_verdict(&output(1, "", ""), 3).unwrap_err();
+        assert!(
+            err.to_string().contains("exited without a message"),
+            "{err}"
+        );
+    }
 }

@@ -32,6 +32,16 @@ pub enum Error {
         /// What to do about it.
         advice: &'static str,
     },
+    /// A program the grader needs started but did not do its job, e.g. clippy not installed.
+    #[error("`{tool}` did not run: {detail}\n  {advice}")]
+    Tool {
+        /// The command, e.g. `cargo clippy`.
+        tool: &'static str,
+        /// The first line it printed about the failure.
+        detail: String,
+        /// What to do about it.
+        advice: &'static str,
+    },
     /// The argument does not name a step.
     #[error("no step matches `{0}`; `cargo grade list` shows every step with its number")]
     UnknownStep(String),

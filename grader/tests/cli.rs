@@ -287,6 +287,31 @@ mod verdicts {
     }
 
     #[test]
+    #[cfg(unix)]
+    fn a_missing_clippy_is_an_error_that_says_how_to_install_it() {
+        // A cargo whose `clippy` subcommand is missing, as on a minimal rustup profile.
+        let course = Course::new();
+        let real_cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let fake = course.path("cargo-without-clippy");
+        std::fs::write(
+            &fake,
+            format!(
+                "#!/bin/sh\nif [ \"$1\" = clippy ]; then\n  echo \"error: no such command: \\`clippy\\`\" >&2\n  exit 101\nfi\nexec \"{real_cargo}\" \"$@\"\n"
+            ),
+        )
+        .unwrap();
+        let mut permissions = std::fs::metadata(&fake).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+        std::fs::set_permissions(&fake, permissions).unwrap();
+        course.solve("01_basics/01_add");
+        course
+            .grade_with(&["check", "1.1"], &[("CARGO", fake.to_str().unwrap())])
+            .assert_code(2)
+            .assert_stderr("no such command")
+            .assert_stderr("rustup component add clippy");
+    }
+
+    #[test]
     fn check_json_is_machine_readable() {
         let course = Course::new();
         let run = course.grade(&["check", "add", "--json"]);
