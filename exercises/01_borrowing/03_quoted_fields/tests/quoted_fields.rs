@@ -114,6 +114,11 @@ fn text_after_a_closing_quote_is_kept_not_dropped() {
         &["\"ab\"c", "d"],
         "after a closing quote the field is kept as written, quotes included",
     );
+    check(
+        "\"a\"\"b\"c,d",
+        &["\"a\"\"b\"c", "d"],
+        "kept as written means not rewritten: the doubled quote stays doubled",
+    );
 }
 
 #[test]
