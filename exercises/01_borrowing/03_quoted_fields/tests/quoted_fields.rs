@@ -151,6 +151,20 @@ fn only_rewritten_fields_are_owned() {
 }
 
 #[test]
+fn a_field_after_an_escaped_one_starts_fresh() {
+    let record = parse_line("\"esc\"\"aped\",5\"\" screen,plain", 1);
+    assert_eq!(
+        record.fields(),
+        ["esc\"aped", "5\"\" screen", "plain"],
+        "after a comma, the next field is not rewritten because the one before it was"
+    );
+    assert!(
+        matches!(record.fields()[2], Cow::Borrowed(_)),
+        "the plain field after an escaped one is still a view into the line"
+    );
+}
+
+#[test]
 fn the_record_keeps_its_line_number() {
     let record = parse_line("\"Smith, Ada\",42", 17);
     assert_eq!(
