@@ -46,8 +46,9 @@ pub fn field<'a>(fields: &[&'a str], index: usize) -> Option<&'a str> {
 
 /// At most `max_chars` characters from the start of `text`, cut on a character boundary.
 pub fn shorten(text: &str, max_chars: usize) -> &str {
-    // `char_indices` yields only char boundaries, so `get` always succeeds; `unwrap_or(text)`
-    // is the honest answer for "no cut needed" too.
+    // `char_indices` yields only char boundaries, so `get` always returns `Some` and the
+    // `unwrap_or(text)` fallback is never taken. Rejected: `&text[..max_chars]`, which counts
+    // bytes and panics inside a character, and `.expect(...)`, which keeps a panic path.
     match text.char_indices().nth(max_chars) {
         Some((end, _)) => text.get(..end).unwrap_or(text),
         None => text,

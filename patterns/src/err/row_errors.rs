@@ -75,7 +75,7 @@ pub struct Budget {
     /// Stop as soon as there are more bad rows than this.
     pub max_bad_rows: usize,
     /// Reject the input when, at its end, more than this percentage of rows are bad.
-    pub max_bad_percent: usize,
+    pub max_bad_percent: u8,
 }
 
 impl Budget {
@@ -84,8 +84,9 @@ impl Budget {
     }
 
     fn share_exceeded(&self, bad: usize, rows: usize) -> bool {
-        // Cross-multiplied: exact, and no division by zero when `rows` is 0.
-        bad * 100 > self.max_bad_percent * rows
+        // Cross-multiplied: exact, and no division by zero when `rows` is 0. A `u8` percentage
+        // keeps `percent * rows` far from overflow for any row count that fits in memory.
+        bad * 100 > usize::from(self.max_bad_percent) * rows
     }
 }
 

@@ -11,9 +11,8 @@
 //! The transitions sit in one function, readable as a table and testable one row at a time.
 //!
 //! ## Avoid
-//! Flag soup: `in_quotes: bool` plus `after_quote: bool` has a combination that means nothing
-//! and nothing checks that each combination is handled (clippy's pedantic
-//! `struct_excessive_bools` flags the struct version). With an enum, a forgotten state does not
+//! Flag soup: `in_quotes: bool` plus `after_quote: bool` has a combination that means nothing,
+//! and nothing checks that each combination is handled. With an enum, a forgotten state does not
 //! compile:
 //!
 //! ```compile_fail,E0004
@@ -52,14 +51,17 @@ pub enum State {
 impl State {
     /// The state after reading `byte`, and whether `byte` ended the field.
     pub fn next(self, byte: u8) -> (State, bool) {
-        // Arms are tried in order: inside quotes a `,` is data, so those arms come first.
+        // Every arm names its states; none says `_` for them. A new variant is then unhandled
+        // and the match does not compile, instead of falling silently into a catch-all arm.
         match (self, byte) {
             (State::Quoted, b'"') => (State::QuoteInQuoted, false),
+            // Inside quotes a `,` is data.
             (State::Quoted, _) => (State::Quoted, false),
-            (_, b',') => (State::FieldStart, true),
+            (State::FieldStart | State::Unquoted | State::QuoteInQuoted, b',') => {
+                (State::FieldStart, true)
+            }
             (State::FieldStart, b'"') => (State::Quoted, false),
             (State::QuoteInQuoted, b'"') => (State::Quoted, false),
-            // Named, not `_`: a new variant must be placed here on purpose.
             (State::FieldStart | State::Unquoted | State::QuoteInQuoted, _) => {
                 (State::Unquoted, false)
             }

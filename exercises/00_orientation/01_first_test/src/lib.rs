@@ -7,8 +7,9 @@
 ///
 /// `"orders.csv"` and `"ORDERS.CSV"` are CSV files; `"orders.csv.zip"` is not.
 pub fn is_csv_file(name: &str) -> bool {
-    // TODO: replace `todo!()` with the real check. `todo!()` compiles, and panics when it runs,
-    // which is why the tests fail with "not yet implemented".
+    // TODO: replace these two lines with the real check. `todo!()` compiles, and panics when
+    // it runs, which is why the tests fail with "not yet implemented". `let _ = name;` only
+    // keeps the compiler from warning that `name` is unused until you use it: delete it too.
     let _ = name;
     todo!()
 }

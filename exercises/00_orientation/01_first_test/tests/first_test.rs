@@ -4,7 +4,10 @@ use first_test::is_csv_file;
 
 #[test]
 fn a_plain_csv_name_is_accepted() {
-    assert!(is_csv_file("orders.csv"));
+    assert!(
+        is_csv_file("orders.csv"),
+        "a name ending in .csv is a CSV file"
+    );
 }
 
 #[test]
@@ -13,12 +16,18 @@ fn upper_case_extension_is_accepted() {
         is_csv_file("ORDERS.CSV"),
         "customers on Windows often send upper-case names"
     );
-    assert!(is_csv_file("Orders.Csv"));
+    assert!(
+        is_csv_file("Orders.Csv"),
+        "any mix of upper and lower case counts"
+    );
 }
 
 #[test]
 fn other_extensions_are_rejected() {
-    assert!(!is_csv_file("orders.xlsx"));
+    assert!(
+        !is_csv_file("orders.xlsx"),
+        "a spreadsheet is not a CSV file"
+    );
     assert!(
         !is_csv_file("orders.csv.zip"),
         "only the last extension counts"
@@ -28,5 +37,5 @@ fn other_extensions_are_rejected() {
 
 #[test]
 fn the_empty_name_is_rejected() {
-    assert!(!is_csv_file(""));
+    assert!(!is_csv_file(""), "an empty name is not a CSV file");
 }

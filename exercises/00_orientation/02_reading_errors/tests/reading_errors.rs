@@ -70,6 +70,7 @@ fn windows_line_endings_count_the_same() {
 fn the_last_row_may_lack_its_line_break() {
     assert_eq!(
         count_data_rows("email\nada@example.com\nbob@example.com"),
-        2
+        2,
+        "the last line counts even without a line break after it"
     );
 }

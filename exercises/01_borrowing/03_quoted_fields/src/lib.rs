@@ -137,6 +137,12 @@ pub fn parse_line(line: &str, number: usize) -> Record<'_> {
 }
 
 /// Where the parser is inside the current field.
+// TODO: delete this `#[expect(...)]` once your `parse_line` uses `State`. Until then it hides
+// the compiler's "never used" warning; after that, clippy reminds you to delete it.
+#[expect(
+    dead_code,
+    reason = "parse_line uses State once you write it: then delete this attribute"
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// Nothing of the field read yet.
@@ -150,6 +156,11 @@ enum State {
 }
 
 /// The text of one field: borrowed when it can be, owned when `""` must become `"`.
+// TODO: delete this `#[expect(...)]` too once your `parse_line` calls `field_text`.
+#[expect(
+    dead_code,
+    reason = "parse_line calls field_text once you write it: then delete this attribute"
+)]
 fn field_text(input: &str, start: usize, end: usize, escaped: bool) -> Cow<'_, str> {
     let text = &input[start..end];
     if escaped {

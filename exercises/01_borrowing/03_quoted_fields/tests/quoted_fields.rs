@@ -114,6 +114,11 @@ fn text_after_a_closing_quote_is_kept_not_dropped() {
         &["\"ab\"c", "d"],
         "after a closing quote the field is kept as written, quotes included",
     );
+    check(
+        "\"a\"\"b\"c,d",
+        &["\"a\"\"b\"c", "d"],
+        "kept as written means not rewritten: the doubled quote stays doubled",
+    );
 }
 
 #[test]
@@ -142,6 +147,20 @@ fn only_rewritten_fields_are_owned() {
         owned,
         [false, false, true],
         "plain and quoted fields are views into the line; only the one with \"\" is owned"
+    );
+}
+
+#[test]
+fn a_field_after_an_escaped_one_starts_fresh() {
+    let record = parse_line("\"esc\"\"aped\",5\"\" screen,plain", 1);
+    assert_eq!(
+        record.fields(),
+        ["esc\"aped", "5\"\" screen", "plain"],
+        "after a comma, the next field is not rewritten because the one before it was"
+    );
+    assert!(
+        matches!(record.fields()[2], Cow::Borrowed(_)),
+        "the plain field after an escaped one is still a view into the line"
     );
 }
 

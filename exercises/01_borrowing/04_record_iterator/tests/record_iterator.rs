@@ -70,6 +70,20 @@ fn windows_line_breaks_are_not_part_of_the_fields() {
 }
 
 #[test]
+fn a_closing_quote_at_the_very_end_is_not_data() {
+    check(
+        "a,\"b\"",
+        &[(1, &["a", "b"])],
+        "the input ends right after a closing quote: the quote is not part of the field",
+    );
+    check(
+        "x\n\"say \"\"hi\"\"\"",
+        &[(1, &["x"]), (2, &["say \"hi\""])],
+        "an escaped quote just before the final closing quote",
+    );
+}
+
+#[test]
 fn a_lone_carriage_return_is_data() {
     check(
         "a\rb,c\n",

@@ -86,6 +86,20 @@ fn record_number_parses_whole_numbers() {
 }
 
 #[test]
+fn record_number_takes_the_text_as_it_is() {
+    let record = records(" 42,4.0,42 ").next().unwrap().unwrap();
+    for index in 0..3 {
+        assert!(
+            record.number::<u64>(index).is_err(),
+            "field {} is {:?}: only the digits of a whole number are allowed, no spaces \
+             and no decimal point, so a value is never changed silently",
+            index + 1,
+            record.field(index)
+        );
+    }
+}
+
+#[test]
 fn a_bad_number_is_an_error_at_its_field() {
     let input = format!("{HEADER}1,ann@example.com,12.50\n");
     let error = parse_error(read_orders(input.as_bytes()));

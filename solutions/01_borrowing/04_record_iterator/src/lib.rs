@@ -173,10 +173,13 @@ impl<'a> Iterator for Records<'a> {
                     state = State::Quoted;
                 }
                 State::QuoteInQuoted => {
-                    // Text after the closing quote, as in `"ab"c`: keep it, quote included,
-                    // rather than drop data. Part 2 reports this as an error.
+                    // Text after the closing quote, as in `"ab"c`: keep it as written, quotes
+                    // included, rather than drop data. Part 2 reports this as an error.
                     state = State::Unquoted;
+                    // Back to the opening quote: `start` is just past it, so it is at least 1.
                     start -= 1;
+                    // As written means no rewriting: `"a""b"c` keeps both of its quotes.
+                    escaped = false;
                 }
             }
             i += 1;
