@@ -2,9 +2,7 @@
 
 use std::io::{self, BufRead, Read};
 
-use buf_read::{
-    ErrorBudget, ErrorKind, ImportError, ReadError, Reader, RecordBuf, import_orders,
-};
+use buf_read::{ErrorBudget, ErrorKind, ImportError, ReadError, Reader, RecordBuf, import_orders};
 
 /// A `BufRead` that hands out its input a few bytes at a time: 1, then 2, then 3, then 1...
 ///
@@ -92,7 +90,11 @@ fn ok(line: usize, fields: &[&str]) -> Row {
 fn records_are_read_from_any_buf_read() {
     check(
         "id,name\n1,Ada\n2,Grace\n",
-        &[ok(1, &["id", "name"]), ok(2, &["1", "Ada"]), ok(3, &["2", "Grace"])],
+        &[
+            ok(1, &["id", "name"]),
+            ok(2, &["1", "Ada"]),
+            ok(3, &["2", "Grace"]),
+        ],
         "three lines, three records",
     );
     check(
@@ -106,7 +108,10 @@ fn records_are_read_from_any_buf_read() {
 fn empty_input_has_no_records_and_says_so_again() {
     let mut reader = Reader::new(&b""[..]);
     let mut record = RecordBuf::new();
-    assert!(!reader.read_record(&mut record).unwrap(), "no record in \"\"");
+    assert!(
+        !reader.read_record(&mut record).unwrap(),
+        "no record in \"\""
+    );
     assert!(
         !reader.read_record(&mut record).unwrap(),
         "asking again after the end still says false"
@@ -239,9 +244,17 @@ fn a_long_record_grows_the_buffer_once_and_it_stays_grown() {
     assert!(grown >= 10_000);
     assert!(reader.read_record(&mut record).unwrap());
     assert_eq!(record.field(0), Some("short"));
-    assert_eq!(record.capacity(), grown, "a short record keeps the big buffer");
+    assert_eq!(
+        record.capacity(),
+        grown,
+        "a short record keeps the big buffer"
+    );
     assert!(reader.read_record(&mut record).unwrap());
-    assert_eq!(record.capacity(), grown, "the second long record fits without growing");
+    assert_eq!(
+        record.capacity(),
+        grown,
+        "the second long record fits without growing"
+    );
 }
 
 /// A reader that fails with `kind` once its `prefix` is used up.
@@ -270,7 +283,10 @@ fn an_io_error_is_returned_and_ends_the_reading() {
     };
     let mut reader = Reader::new(io::BufReader::new(failing));
     let mut record = RecordBuf::new();
-    assert!(reader.read_record(&mut record).unwrap(), "the first record is whole");
+    assert!(
+        reader.read_record(&mut record).unwrap(),
+        "the first record is whole"
+    );
     match reader.read_record(&mut record) {
         Err(ReadError::Io(cause)) => assert_eq!(cause.kind(), io::ErrorKind::ConnectionReset),
         other => panic!("expected the I/O error, got {other:?}"),

@@ -176,12 +176,22 @@ fn cr_lf_and_crlf_all_end_a_record() {
     check(
         "each kind of line break",
         b"a\nb\rc\r\nd",
-        &[rec(1, &["a"]), rec(2, &["b"]), rec(3, &["c"]), rec(4, &["d"])],
+        &[
+            rec(1, &["a"]),
+            rec(2, &["b"]),
+            rec(3, &["c"]),
+            rec(4, &["d"]),
+        ],
     );
     check(
         "a quoted field right before each kind",
         b"\"a\"\n\"b\"\r\"c\"\r\n\"d\"",
-        &[rec(1, &["a"]), rec(2, &["b"]), rec(3, &["c"]), rec(4, &["d"])],
+        &[
+            rec(1, &["a"]),
+            rec(2, &["b"]),
+            rec(3, &["c"]),
+            rec(4, &["d"]),
+        ],
     );
     check(
         "blank lines of each kind",
@@ -215,7 +225,11 @@ fn invalid_utf8_is_a_row_error_at_its_byte() {
     check(
         "a Latin-1 é in the second field",
         b"id,name\n7,Ren\xE9e,x\n8,ok\n",
-        &[rec(1, &["id", "name"]), bad_utf8(2, 6, 13, 2), rec(3, &["8", "ok"])],
+        &[
+            rec(1, &["id", "name"]),
+            bad_utf8(2, 6, 13, 2),
+            rec(3, &["8", "ok"]),
+        ],
     );
     check(
         "a bad byte inside quotes, after a quoted line break",
@@ -251,8 +265,16 @@ fn a_character_cut_short_is_invalid_even_where_the_next_byte_would_complete_it()
 #[test]
 fn overlong_forms_and_surrogates_are_not_utf8() {
     check("an overlong slash", b"\xC0\xAF\n", &[bad_utf8(1, 1, 0, 1)]);
-    check("a UTF-16 surrogate", b"a\xED\xA0\x80\n", &[bad_utf8(1, 2, 1, 1)]);
-    check("beyond U+10FFFF", b"\xF4\x90\x80\x80\n", &[bad_utf8(1, 1, 0, 1)]);
+    check(
+        "a UTF-16 surrogate",
+        b"a\xED\xA0\x80\n",
+        &[bad_utf8(1, 2, 1, 1)],
+    );
+    check(
+        "beyond U+10FFFF",
+        b"\xF4\x90\x80\x80\n",
+        &[bad_utf8(1, 1, 0, 1)],
+    );
 }
 
 #[test]
@@ -270,7 +292,10 @@ fn lossy_decoding_replaces_bad_bytes_only_when_asked() {
     let mut reader = Reader::new(&input[..]).lossy_utf8();
     assert_eq!(
         read_all(&mut reader),
-        [rec(1, &["id", "name"]), rec(2, &["7", "Ren\u{FFFD}e", "\u{FFFD}\u{FFFD}"])],
+        [
+            rec(1, &["id", "name"]),
+            rec(2, &["7", "Ren\u{FFFD}e", "\u{FFFD}\u{FFFD}"])
+        ],
         "with lossy_utf8, each bad byte becomes U+FFFD and the field boundaries stay right"
     );
     let mut strict = Reader::new(&input[..]);

@@ -197,7 +197,10 @@ fn an_unclosed_quote_is_reported_where_it_opened() {
     check(
         "the quote opens on line 2, the input ends on line 4",
         b"a,b\nc,\"d\ne,f\ng\n",
-        &[rec(1, &["a", "b"]), Row::Fatal(2, 3, 2, ErrorKind::UnclosedQuote)],
+        &[
+            rec(1, &["a", "b"]),
+            Row::Fatal(2, 3, 2, ErrorKind::UnclosedQuote),
+        ],
     );
     check(
         "an opening quote at the very end",
@@ -212,7 +215,10 @@ fn an_unclosed_quote_is_reported_where_it_opened() {
     check(
         "\"\" at the end is an escaped quote, so the field is still open",
         b"x\n\"a\"\"",
-        &[rec(1, &["x"]), Row::Fatal(2, 1, 1, ErrorKind::UnclosedQuote)],
+        &[
+            rec(1, &["x"]),
+            Row::Fatal(2, 1, 1, ErrorKind::UnclosedQuote),
+        ],
     );
 }
 
@@ -367,7 +373,10 @@ fn check_huge_field(start: &'static [u8], line: usize, column: usize) {
     let Some(parse) = error.parse_error().filter(|_| error.is_fatal()) else {
         panic!("expected a fatal field-size error, got {error:?}");
     };
-    assert_eq!(parse.kind(), &ErrorKind::FieldTooLong { limit: 1024 * 1024 });
+    assert_eq!(
+        parse.kind(),
+        &ErrorKind::FieldTooLong { limit: 1024 * 1024 }
+    );
     assert_eq!(
         (parse.position().line, parse.position().column),
         (line, column),

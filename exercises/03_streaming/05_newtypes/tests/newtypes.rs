@@ -1,8 +1,8 @@
 //! The graded tests of step 3.5. Read them: they are the specification.
 
 use newtypes::{
-    AmountCents, CustomerId, Email, ErrorBudget, ErrorKind, ImportError, Order, ReadError,
-    Reader, Rows, import_orders,
+    AmountCents, CustomerId, Email, ErrorBudget, ErrorKind, ImportError, Order, ReadError, Reader,
+    Rows, import_orders,
 };
 
 /// Checks that `text` is accepted as an email address, or refused with `why` in the message.
@@ -271,7 +271,11 @@ fn an_upload_of_invalid_values_exceeds_the_budget() {
     };
     match import_orders(text.as_bytes(), &budget) {
         Err(ImportError::TooManyBadRows { report, .. }) => {
-            assert_eq!(report.bad_rows.len(), 6, "it stops at the first row over the budget");
+            assert_eq!(
+                report.bad_rows.len(),
+                6,
+                "it stops at the first row over the budget"
+            );
         }
         other => panic!("expected too many bad rows, got {other:?}"),
     }

@@ -166,9 +166,9 @@ impl Value<'_> {
         T: std::str::FromStr,
         T::Err: fmt::Display,
     {
-        self.0.parse().map_err(|cause| {
-            de::Error::custom(format_args!("{expected}: {:?} ({cause})", self.0))
-        })
+        self.0
+            .parse()
+            .map_err(|cause| de::Error::custom(format_args!("{expected}: {:?} ({cause})", self.0)))
     }
 }
 

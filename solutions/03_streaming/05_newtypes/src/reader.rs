@@ -1,12 +1,11 @@
-//! The streaming reader: records from any `BufRead`, one at a time, in bounded memory.
+//! The streaming reader: records from any `BufRead`, one at a time, in a reused buffer.
 
 use std::io::{self, BufRead};
 
-use crate::error::{ErrorKind, ParseError, ReadError};
 use crate::limits::Limits;
-use crate::position::Position;
 use crate::record::RecordBuf;
 use crate::utf8::Utf8Check;
+use crate::{ErrorKind, ParseError, Position, ReadError};
 
 /// The UTF-8 byte order mark, which some editors (Excel among them) put before the first byte.
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
@@ -50,7 +49,7 @@ impl<R: BufRead> Reader<R> {
     /// Replaces invalid UTF-8 with U+FFFD instead of reporting the row.
     ///
     /// Only when the caller asks: a replaced byte is a changed value (`Zoë` in Latin-1 becomes
-    /// `Zo�`), which is fine for a preview and wrong for an import.
+    /// `Zo\u{FFFD}`), which is fine for a preview and wrong for an import.
     pub fn lossy_utf8(mut self) -> Reader<R> {
         self.parser.lossy = true;
         self
@@ -74,8 +73,8 @@ impl<R: BufRead> Reader<R> {
     /// Reads the next record into `record`, replacing what it held.
     ///
     /// Returns `Ok(true)` when `record` holds a record, `Ok(false)` at the end of the input.
-    /// The same `record` should be passed again and again: its buffers are reused, so reading
-    /// allocates only while the records still grow.
+    /// Pass the same `record` again and again: its buffers are reused, so reading allocates
+    /// only while the records still grow.
     ///
     /// # Errors
     ///
@@ -84,10 +83,11 @@ impl<R: BufRead> Reader<R> {
     /// - [`ReadError::Fatal`]: a [`Limits`] value was exceeded or a quote is never closed.
     /// - [`ReadError::Io`]: the underlying reader failed (`Interrupted` is retried).
     ///
-    /// After a fatal or I/O error the reader is finished and returns `Ok(false)`.
-    ///
-    /// On any error, `record` is left empty.
+    /// After a fatal or I/O error the reader is finished and returns `Ok(false)`. On any
+    /// error, `record` is left empty.
     pub fn read_record(&mut self, record: &mut RecordBuf) -> Result<bool, ReadError> {
+        // The record's text buffer, lent to the parser as bytes and always given back, so its
+        // allocation survives every outcome (see `RecordBuf::start`).
         let mut bytes = record.start();
         let outcome = self.fill(&mut bytes, record);
         let parser = &mut self.parser;
@@ -115,7 +115,11 @@ impl<R: BufRead> Reader<R> {
             // Unreachable if `Utf8Check` agrees with the standard library, which its tests
             // check; if it ever does not, the row is refused, never handed out unchecked.
             let at = record.position(0).unwrap_or(record.end());
-            return Err(ReadError::Row(ParseError::new(at, 1, ErrorKind::InvalidUtf8)));
+            return Err(ReadError::Row(ParseError::new(
+                at,
+                1,
+                ErrorKind::InvalidUtf8,
+            )));
         }
         Ok(true)
     }
@@ -129,6 +133,7 @@ impl<R: BufRead> Reader<R> {
             self.skip_bom(bytes, record)?;
         }
         loop {
+            // `fill_buf` lends the reader's own buffer: no copy, and no allocation here.
             let buf = match self.inner.fill_buf() {
                 Ok(buf) => buf,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
@@ -137,8 +142,8 @@ impl<R: BufRead> Reader<R> {
             if buf.is_empty() {
                 return self.parser.end_of_input(bytes, record);
             }
-            // Walk the bytes the reader has in memory. `used` counts what the parser took, so
-            // that a record ending mid-buffer leaves the rest for the next call.
+            // `used` counts the bytes the parser took, so that a record ending in the middle
+            // of `buf` leaves the rest for the next call: `consume` only what was used.
             let mut used = 0;
             let mut outcome = Ok(false);
             for &byte in buf {
@@ -189,8 +194,8 @@ impl<R: BufRead> Reader<R> {
             }
             return Ok(());
         }
+        // Not a line break, so a record cannot end here.
         for &byte in BOM.iter().take(matched) {
-            // Not a line break, so a record cannot end here.
             self.parser
                 .step(byte, bytes, record)
                 .map_err(ReadError::Fatal)?;
@@ -223,7 +228,7 @@ enum State {
     QuoteInQuoted,
 }
 
-/// The state machine, fed one byte at a time.
+/// The state machine of Part 2, fed one byte at a time.
 ///
 /// Feeding bytes (a push parser) rather than walking a slice is what makes streaming work: a
 /// record may start in one `fill_buf` and end three reads later, and every piece of state that
@@ -320,7 +325,14 @@ impl Parser {
                 self.state = State::RecordStart;
                 flow = Flow::Record;
             }
-            State::RecordStart | State::FieldStart => self.start_field(byte, here, bytes, record)?,
+            State::RecordStart | State::FieldStart if byte == b'"' => {
+                self.state = State::Quoted;
+                self.quote = here;
+            }
+            State::RecordStart | State::FieldStart => {
+                self.state = State::Unquoted;
+                self.push(byte, bytes, record)?;
+            }
             State::Unquoted => {
                 if byte == b'"' {
                     // `5" screen`: a quoted field, or a literal quote? Keeping it would be a
@@ -358,42 +370,38 @@ impl Parser {
         }
     }
 
-    /// The first byte of a field: an opening quote, or the first byte of its text.
-    fn start_field(
+    /// Appends one byte of field text, within the limits.
+    fn push(
         &mut self,
         byte: u8,
-        here: Position,
         bytes: &mut Vec<u8>,
-        record: &mut RecordBuf,
+        record: &RecordBuf,
     ) -> Result<(), ParseError> {
-        if byte == b'"' {
-            self.state = State::Quoted;
-            self.quote = here;
-            Ok(())
-        } else {
-            self.state = State::Unquoted;
-            self.push(byte, bytes, record)
-        }
-    }
-
-    /// Appends one byte of field text, within the limits.
-    fn push(&mut self, byte: u8, bytes: &mut Vec<u8>, record: &RecordBuf) -> Result<(), ParseError> {
         let field = record.len() + 1;
         let field_len = bytes.len().saturating_sub(record.field_offset());
         if field_len >= self.limits.max_field_bytes {
             // Reported where the field starts: for an unclosed quote, the line that opened it.
             let start = record.position(record.len()).unwrap_or(self.position);
             let limit = self.limits.max_field_bytes;
-            return Err(ParseError::new(start, field, ErrorKind::FieldTooLong { limit }));
+            return Err(ParseError::new(
+                start,
+                field,
+                ErrorKind::FieldTooLong { limit },
+            ));
         }
         if bytes.len() >= self.limits.max_record_bytes {
             let start = record.position(0).unwrap_or(self.position);
             let limit = self.limits.max_record_bytes;
-            return Err(ParseError::new(start, field, ErrorKind::RecordTooLong { limit }));
+            return Err(ParseError::new(
+                start,
+                field,
+                ErrorKind::RecordTooLong { limit },
+            ));
         }
         if bytes.len() == bytes.capacity() {
             // Grow by doubling, as `push` would, but never past the record limit: plain
-            // doubling could allocate almost twice the limit for a record just over half of it.
+            // doubling could allocate almost twice the limit for a record just over half of
+            // it. `room` is at least 1: the check above returned when the record was full.
             let room = self.limits.max_record_bytes - bytes.len();
             bytes.reserve_exact(bytes.len().max(64).min(room));
         }
@@ -402,11 +410,7 @@ impl Parser {
     }
 
     /// The input ended: finish the last record, or report the quote that never closed.
-    fn end_of_input(
-        &mut self,
-        bytes: &[u8],
-        record: &mut RecordBuf,
-    ) -> Result<bool, ReadError> {
+    fn end_of_input(&mut self, bytes: &[u8], record: &mut RecordBuf) -> Result<bool, ReadError> {
         self.finished = true;
         if let Err(at) = self.utf8.finish() {
             self.bad_utf8(at, record);
@@ -417,7 +421,8 @@ impl Parser {
                 // Not "the last field holds the rest of the file", which is what many CSV
                 // readers do: that hides the mistake and imports garbage. The error points at
                 // the quote, which is where the customer has to look.
-                let error = ParseError::new(self.quote, record.len() + 1, ErrorKind::UnclosedQuote);
+                let field = record.len() + 1;
+                let error = ParseError::new(self.quote, field, ErrorKind::UnclosedQuote);
                 Err(ReadError::Fatal(error))
             }
             State::FieldStart | State::Unquoted | State::QuoteInQuoted => {

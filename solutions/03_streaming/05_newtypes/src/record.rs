@@ -4,8 +4,7 @@ use std::num::ParseIntError;
 use std::ops::Range;
 use std::str::FromStr;
 
-use crate::error::{ErrorKind, ParseError};
-use crate::position::Position;
+use crate::{ErrorKind, ParseError, Position};
 
 /// The fields of one record, in one reusable buffer.
 ///

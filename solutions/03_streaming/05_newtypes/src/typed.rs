@@ -7,10 +7,9 @@ use std::marker::PhantomData;
 use serde::de::DeserializeOwned;
 
 use crate::de::{self, DeError, DeErrorKind};
-use crate::error::{ErrorKind, ParseError, ReadError};
-use crate::position::Position;
 use crate::reader::Reader;
 use crate::record::RecordBuf;
+use crate::{ErrorKind, ParseError, Position, ReadError};
 
 /// The column names of an upload, from its first record.
 #[derive(Debug, Clone, PartialEq, Eq)]

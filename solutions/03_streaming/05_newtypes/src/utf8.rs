@@ -9,7 +9,7 @@
 //! UTF-16 surrogates, nothing above U+10FFFF. `RecordBuf::finish` still converts with
 //! `String::from_utf8`, so the standard library stays the final judge.
 
-use crate::position::Position;
+use crate::Position;
 
 /// The state between two bytes: how many continuation bytes the current character still needs,
 /// and the range the next one must be in.
