@@ -307,6 +307,26 @@ fn lossy_decoding_replaces_bad_bytes_only_when_asked() {
 }
 
 #[test]
+fn a_lossy_row_with_a_mistake_does_not_change_how_the_next_row_is_decoded() {
+    let input = b"a valid row\nZo\xEB,\"x\"y\nanother row\n";
+    let mut reader = Reader::new(&input[..]).lossy_utf8();
+    let mut record = RecordBuf::new();
+    assert!(reader.read_record(&mut record).unwrap());
+    let address = record.field(0).map(str::as_ptr);
+    assert!(
+        matches!(reader.read_record(&mut record), Err(ReadError::Row(_))),
+        "text after a closing quote is still a row error in lossy mode"
+    );
+    assert!(reader.read_record(&mut record).unwrap());
+    assert_eq!(record.field(0), Some("another row"));
+    assert_eq!(
+        record.field(0).map(str::as_ptr),
+        address,
+        "a valid row after the bad one is decoded normally, in the same buffer"
+    );
+}
+
+#[test]
 fn lossy_decoding_reuses_the_buffer_for_valid_rows() {
     let mut input = Vec::new();
     input.extend_from_slice(b"Zo\xEB\n");

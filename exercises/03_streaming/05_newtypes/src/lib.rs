@@ -427,7 +427,7 @@ pub fn excerpt(input: &str, position: Position) -> Option<&str> {
 /// `TooManyBadRows`: its source is *computed* (the first bad row of the report), and
 /// `thiserror` can only make a whole field the source. The other variants would derive as
 /// `#[error("could not read the upload")] Io(#[from] io::Error)` and
-/// `#[error(transparent)] Header(ParseError)`.
+/// `#[error(transparent)] Header(ParseError)`, and `Fatal` like `Header`.
 #[derive(Debug)]
 pub enum ImportError {
     /// The upload could not be read. The `io::Error` says why.

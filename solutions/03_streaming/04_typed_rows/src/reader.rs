@@ -103,13 +103,15 @@ impl<R: BufRead> Reader<R> {
                 return Err(error);
             }
         }
+        // Taken before anything else, so that the flag never leaks into the next record.
+        let lossy = std::mem::take(&mut parser.invalid_utf8);
         // A row error found anywhere in the record. Reported only now, after the whole row
         // was read, so that the next call starts cleanly at the next row.
         if let Some(mistake) = parser.mistake.take() {
             record.restore(bytes);
             return Err(ReadError::Row(mistake));
         }
-        if std::mem::take(&mut parser.invalid_utf8) {
+        if lossy {
             record.finish_lossy(bytes);
         } else if !record.finish(bytes) {
             // Unreachable if `Utf8Check` agrees with the standard library, which its tests
