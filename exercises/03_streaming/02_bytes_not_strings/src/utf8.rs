@@ -75,6 +75,11 @@ impl Utf8Check {
         Ok(())
     }
 
+    /// `true` between characters: an ASCII byte now would be valid.
+    pub(crate) fn is_clear(&self) -> bool {
+        self.needed == 0
+    }
+
     /// At the end of the input: a character still waiting for bytes is an error.
     pub(crate) fn finish(&mut self) -> Result<(), Position> {
         let state = std::mem::take(self);
