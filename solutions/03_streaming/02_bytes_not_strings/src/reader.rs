@@ -21,8 +21,8 @@ const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 ///
 /// Rejected: reading the whole upload into a `String` first (memory grows with the upload, and
 /// nothing can be imported until all of it has arrived), and `BufRead::lines` (it allocates a
-/// `String` per line, cannot see a line break inside quotes, and fails the whole read on the
-/// first invalid UTF-8 byte).
+/// `String` per line, cannot see a line break inside quotes, and reports invalid UTF-8 as an
+/// `io::Error` that says neither where nor in which field).
 #[derive(Debug)]
 pub struct Reader<R> {
     inner: R,
@@ -135,10 +135,9 @@ impl<R: BufRead> Reader<R> {
             // The parser takes bytes until a record ends, and says how many it took: only
             // those are consumed, so the rest of `buf` is there for the next record.
             let (used, flow) = self.parser.feed(buf, bytes, record);
-            let outcome = Ok(flow == Flow::Record);
             self.inner.consume(used);
-            if !matches!(outcome, Ok(false)) {
-                return outcome;
+            if flow == Flow::Record {
+                return Ok(true);
             }
         }
     }
@@ -314,6 +313,8 @@ impl Parser {
             self.state = State::FieldStart;
         }
         let mut flow = Flow::More;
+        // `RecordStart` became `FieldStart` just above; it is listed beside `FieldStart` below
+        // only so that the `match` needs no arm that can never run.
         match self.state {
             State::RecordStart | State::FieldStart | State::Unquoted | State::QuoteInQuoted
                 if byte == b',' =>

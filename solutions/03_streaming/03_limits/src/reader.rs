@@ -22,8 +22,8 @@ const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 ///
 /// Rejected: reading the whole upload into a `String` first (memory grows with the upload, and
 /// nothing can be imported until all of it has arrived), and `BufRead::lines` (it allocates a
-/// `String` per line, cannot see a line break inside quotes, and fails the whole read on the
-/// first invalid UTF-8 byte).
+/// `String` per line, cannot see a line break inside quotes, and reports invalid UTF-8 as an
+/// `io::Error` that says neither where nor in which field).
 #[derive(Debug)]
 pub struct Reader<R> {
     inner: R,
@@ -147,14 +147,11 @@ impl<R: BufRead> Reader<R> {
             // The parser takes bytes until a record ends, and says how many it took: only
             // those are consumed, so the rest of `buf` is there for the next record.
             let (used, flow) = self.parser.feed(buf, bytes, record);
-            let outcome = match flow {
-                Ok(Flow::More) => Ok(false),
-                Ok(Flow::Record) => Ok(true),
-                Err(fatal) => Err(ReadError::Fatal(fatal)),
-            };
             self.inner.consume(used);
-            if !matches!(outcome, Ok(false)) {
-                return outcome;
+            match flow {
+                Ok(Flow::More) => {}
+                Ok(Flow::Record) => return Ok(true),
+                Err(fatal) => return Err(ReadError::Fatal(fatal)),
             }
         }
     }
@@ -352,6 +349,8 @@ impl Parser {
             self.state = State::FieldStart;
         }
         let mut flow = Flow::More;
+        // `RecordStart` became `FieldStart` just above; it is listed beside `FieldStart` below
+        // only so that the `match` needs no arm that can never run.
         match self.state {
             State::RecordStart | State::FieldStart | State::Unquoted | State::QuoteInQuoted
                 if byte == b',' =>
