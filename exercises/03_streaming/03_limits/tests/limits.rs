@@ -3,6 +3,8 @@
 use std::io::{self, BufRead, BufReader, Read};
 
 use limits::{ErrorKind, Limits, ReadError, Reader, RecordBuf};
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 
 /// A `BufRead` that hands out its input a few bytes at a time (see step 3.1).
 struct Trickle<'a> {
@@ -402,4 +404,59 @@ fn a_50_mb_unquoted_field_fails_fast_in_bounded_memory() {
 fn a_50_mb_quoted_field_fails_fast_in_bounded_memory() {
     // An unclosed quote near the top of a big upload looks exactly like this.
     check_huge_field(b"note\n\n\"", 1024 * 1024, 3, 1);
+}
+
+/// Bytes a CSV reader must care about, often: delimiters, quotes, line breaks, the byte order
+/// mark, a two-byte character's halves, bytes that are never UTF-8, and plain text.
+fn csvish_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let byte = prop_oneof![
+        Just(b','),
+        Just(b'"'),
+        Just(b'\r'),
+        Just(b'\n'),
+        Just(b'a'),
+        Just(b'b'),
+        Just(0xEF),
+        Just(0xBB),
+        Just(0xBF),
+        Just(0xC3),
+        Just(0xA9),
+        Just(0xFF),
+        any::<u8>(),
+    ];
+    proptest::collection::vec(byte, 0..48)
+}
+
+/// The same random inputs on every run, so the verdict on the same code never changes.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 512,
+        rng_seed: RngSeed::Fixed(3_3),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Whatever the bytes and wherever the reads split them, the reader gives the same
+    /// records and errors as when it reads them whole, and never panics. With small limits,
+    /// so that they trip often.
+    #[test]
+    fn any_bytes_read_the_same_in_any_pieces(
+        input in csvish_bytes(),
+        sizes in proptest::collection::vec(1usize..5, 1..4),
+    ) {
+        for limits in [small(6, 10, 3), Limits::default()] {
+            let whole = read_all(&mut Reader::with_limits(&input[..], limits));
+            let pieces = Trickle {
+                rest: &input,
+                sizes: &sizes,
+                turn: 0,
+            };
+            let split = read_all(&mut Reader::with_limits(pieces, limits));
+            prop_assert_eq!(whole, split, "limits {:?}", limits);
+        }
+    }
 }

@@ -280,3 +280,48 @@ fn an_upload_of_invalid_values_exceeds_the_budget() {
         other => panic!("expected too many bad rows, got {other:?}"),
     }
 }
+
+/// The same random inputs on every run, so the verdict on the same code never changes.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 512,
+        rng_seed: RngSeed::Fixed(3_5),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// No text makes a constructor panic, and a value that was accepted is accepted again
+    /// from its own `Display`: the check and the output agree.
+    #[test]
+    fn the_newtypes_never_panic_and_round_trip(
+        text in prop_oneof!["[-+0-9., @a-z]{0,24}", any::<String>()],
+    ) {
+        if let Ok(amount) = AmountCents::try_from(text.as_str()) {
+            prop_assert_eq!(AmountCents::try_from(amount.to_string().as_str()), Ok(amount));
+        }
+        if let Ok(id) = CustomerId::try_from(text.as_str()) {
+            prop_assert_eq!(CustomerId::try_from(id.to_string().as_str()), Ok(id));
+        }
+        if let Ok(email) = Email::try_from(text.as_str()) {
+            prop_assert_eq!(Email::try_from(email.to_string().as_str()), Ok(email));
+        }
+    }
+
+    /// Any upload ends in an import or an error, never a panic.
+    #[test]
+    fn the_import_returns_on_any_bytes(
+        body in proptest::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let mut upload = b"customer_id,email,amount_cents\n".to_vec();
+        upload.extend_from_slice(&body);
+        let generous = ErrorBudget {
+            max_bad_rows: usize::MAX,
+            max_bad_percent: 100,
+        };
+        let _ = import_orders(&upload[..], &generous);
+    }
+}
