@@ -4,6 +4,8 @@ use newtypes::{
     AmountCents, CustomerId, Email, ErrorBudget, ErrorKind, ImportError, Order, ReadError, Reader,
     Rows, import_orders,
 };
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 
 /// Checks that `text` is accepted as an email address, or refused with `why` in the message.
 fn check_email(text: &str, expected: Result<(), &str>) {
