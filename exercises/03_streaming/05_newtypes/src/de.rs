@@ -1,5 +1,8 @@
 //! A serde `Deserializer` over one record: the machinery behind [`Rows`](crate::Rows).
 //!
+//! GIVEN in step 3.4, complete: read it to see how serde meets a new format; no step asks you
+//! to change it.
+//!
 //! A derived `Deserialize` for a struct asks its deserializer for a *map* from field names to
 //! values. This module presents a record as that map: the keys are the header's names, the
 //! values the record's fields. Each value is text, parsed into the type the struct asks for
