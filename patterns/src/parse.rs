@@ -1,1 +1,4 @@
 //! Streaming hostile input: `PARSE-n`.
+
+pub mod limits;
+pub mod reused_buffer;

@@ -1,0 +1,462 @@
+//! The graded tests of step 3.3. Read them: they are the specification.
+
+use std::io::{self, BufRead, BufReader, Read};
+
+use limits::{ErrorKind, Limits, ReadError, Reader, RecordBuf};
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+
+/// A `BufRead` that hands out its input a few bytes at a time (see step 3.1).
+struct Trickle<'a> {
+    rest: &'a [u8],
+    sizes: &'a [usize],
+    turn: usize,
+}
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.fill_buf()?.read(buf)?;
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Trickle<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let size = self.sizes[self.turn % self.sizes.len()];
+        Ok(&self.rest[..size.min(self.rest.len())])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.rest = &self.rest[amount..];
+        self.turn += 1;
+    }
+}
+
+/// One outcome of `read_record`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Row {
+    /// A record: its line and fields.
+    Record(usize, Vec<String>),
+    /// A row error: line, column, field, kind. Reading goes on.
+    Bad(usize, usize, usize, ErrorKind),
+    /// A fatal error: line, column, field, kind. Reading stops.
+    Fatal(usize, usize, usize, ErrorKind),
+}
+
+fn rec(line: usize, fields: &[&str]) -> Row {
+    Row::Record(line, fields.iter().map(|f| f.to_string()).collect())
+}
+
+/// Reads everything `reader` gives, until the end or a fatal error.
+fn read_all(reader: &mut Reader<impl BufRead>) -> Vec<Row> {
+    let mut record = RecordBuf::new();
+    let mut rows = Vec::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => rows.push(Row::Record(
+                record.line(),
+                record.iter().map(str::to_string).collect(),
+            )),
+            Ok(false) => return rows,
+            Err(ReadError::Row(e)) => {
+                let at = e.position();
+                rows.push(Row::Bad(at.line, at.column, e.field(), e.kind().clone()));
+            }
+            Err(ReadError::Fatal(e)) => {
+                let at = e.position();
+                rows.push(Row::Fatal(at.line, at.column, e.field(), e.kind().clone()));
+                assert!(
+                    !reader.read_record(&mut record).unwrap(),
+                    "after a fatal error the reader is finished"
+                );
+                return rows;
+            }
+            Err(ReadError::Io(e)) => panic!("unexpected I/O error {e}"),
+        }
+    }
+}
+
+/// Reads `input` with `limits`, in one piece and in pieces of 1 and 1-2-3 bytes.
+fn check_with(name: &str, limits: Limits, input: &[u8], expected: &[Row]) {
+    for sizes in [&[usize::MAX][..], &[1], &[1, 2, 3]] {
+        let pieces = Trickle {
+            rest: input,
+            sizes,
+            turn: 0,
+        };
+        assert_eq!(
+            read_all(&mut Reader::with_limits(pieces, limits)),
+            expected,
+            "{name}: reading {:?} in pieces of {sizes:?} bytes",
+            String::from_utf8_lossy(input)
+        );
+    }
+}
+
+fn check(name: &str, input: &[u8], expected: &[Row]) {
+    check_with(name, Limits::default(), input, expected);
+}
+
+#[test]
+fn the_corpus_reads_as_expected() {
+    let table: &[(&str, &[u8], &[Row])] = &[
+        (
+            "bom.csv",
+            include_bytes!("corpus/bom.csv"),
+            &[rec(1, &["id", "name"]), rec(2, &["1", "Zoë"])],
+        ),
+        (
+            "mixed_line_endings.csv",
+            include_bytes!("corpus/mixed_line_endings.csv"),
+            &[
+                rec(1, &["id", "name"]),
+                rec(2, &["1", "unix"]),
+                rec(3, &["2", "old mac"]),
+                rec(4, &["3", "windows"]),
+                rec(5, &["4", "quoted\r\nbreak"]),
+            ],
+        ),
+        (
+            "latin1.csv",
+            include_bytes!("corpus/latin1.csv"),
+            &[
+                rec(1, &["id", "name"]),
+                rec(2, &["1", "Ada"]),
+                Row::Bad(3, 5, 2, ErrorKind::InvalidUtf8),
+                rec(4, &["3", "Grace"]),
+            ],
+        ),
+        (
+            "short_and_long_rows.csv",
+            include_bytes!("corpus/short_and_long_rows.csv"),
+            &[
+                rec(1, &["id", "name", "amount"]),
+                rec(2, &["1", "Ada"]),
+                rec(3, &["2", "Bob", "10", "extra"]),
+                rec(4, &["3", "Cy", "30"]),
+            ],
+        ),
+        (
+            "unclosed_quote.csv",
+            include_bytes!("corpus/unclosed_quote.csv"),
+            &[
+                rec(1, &["id", "note"]),
+                Row::Fatal(2, 3, 2, ErrorKind::UnclosedQuote),
+            ],
+        ),
+        (
+            "stray_quote.csv",
+            include_bytes!("corpus/stray_quote.csv"),
+            &[
+                rec(1, &["id", "size"]),
+                Row::Bad(2, 4, 2, ErrorKind::StrayQuote),
+                rec(3, &["2", "27 inch"]),
+            ],
+        ),
+        (
+            "embedded_newlines_and_quotes.csv",
+            include_bytes!("corpus/embedded_newlines_and_quotes.csv"),
+            &[
+                rec(1, &["id", "note"]),
+                rec(2, &["1", "two\nlines"]),
+                rec(4, &["2", "say \"hi\""]),
+                rec(5, &["3", "a, b"]),
+            ],
+        ),
+        ("empty.csv", include_bytes!("corpus/empty.csv"), &[]),
+        (
+            "header_only.csv",
+            include_bytes!("corpus/header_only.csv"),
+            &[rec(1, &["customer_id", "email", "amount_cents"])],
+        ),
+        (
+            "duplicate_headers.csv",
+            include_bytes!("corpus/duplicate_headers.csv"),
+            &[
+                rec(1, &["id", "email", "email"]),
+                rec(2, &["1", "a@example.com", "b@example.com"]),
+            ],
+        ),
+        (
+            "trailing_delimiter.csv",
+            include_bytes!("corpus/trailing_delimiter.csv"),
+            &[rec(1, &["a", "b", ""]), rec(2, &["1", "2", ""])],
+        ),
+        (
+            "blank_lines.csv",
+            include_bytes!("corpus/blank_lines.csv"),
+            &[rec(3, &["id"]), rec(6, &["1"])],
+        ),
+    ];
+    for (name, bytes, expected) in table {
+        check(name, bytes, expected);
+    }
+}
+
+#[test]
+fn an_unclosed_quote_is_reported_where_it_opened() {
+    check(
+        "the quote opens on line 2, the input ends on line 4",
+        b"a,b\nc,\"d\ne,f\ng\n",
+        &[
+            rec(1, &["a", "b"]),
+            Row::Fatal(2, 3, 2, ErrorKind::UnclosedQuote),
+        ],
+    );
+    check(
+        "an opening quote at the very end",
+        b"a,\"",
+        &[Row::Fatal(1, 3, 2, ErrorKind::UnclosedQuote)],
+    );
+    check(
+        "a closed quote with an escaped quote is fine",
+        b"\"a\"\"\"",
+        &[rec(1, &["a\""])],
+    );
+    check(
+        "\"\" at the end is an escaped quote, so the field is still open",
+        b"x\n\"a\"\"",
+        &[
+            rec(1, &["x"]),
+            Row::Fatal(2, 1, 1, ErrorKind::UnclosedQuote),
+        ],
+    );
+}
+
+#[test]
+fn the_unclosed_quote_message_names_the_line() {
+    let mut reader = Reader::new(&b"id,note\n1,\"oops\n2,x\n"[..]);
+    let mut record = RecordBuf::new();
+    assert!(reader.read_record(&mut record).unwrap());
+    let error = reader.read_record(&mut record).unwrap_err();
+    assert!(error.is_fatal());
+    assert_eq!(
+        error.to_string(),
+        "line 2, column 3, field 2: quote opened here is never closed (close it, and write each quote inside it as \"\")"
+    );
+}
+
+fn small(max_field_bytes: usize, max_record_bytes: usize, max_fields: usize) -> Limits {
+    Limits {
+        max_field_bytes,
+        max_record_bytes,
+        max_fields,
+    }
+}
+
+#[test]
+fn a_field_may_be_as_long_as_the_limit_and_no_longer() {
+    let limits = small(5, 100, 10);
+    check_with("5 bytes", limits, b"12345,x\n", &[rec(1, &["12345", "x"])]);
+    check_with(
+        "6 bytes",
+        limits,
+        b"ok\nx,123456\nnever read\n",
+        &[
+            rec(1, &["ok"]),
+            Row::Fatal(2, 3, 2, ErrorKind::FieldTooLong { limit: 5 }),
+        ],
+    );
+    check_with(
+        "a quoted field counts its text, not its quotes",
+        limits,
+        b"\"a\"\"bc\"\n",
+        &[rec(1, &["a\"bc"])],
+    );
+    check_with(
+        "a long quoted field is reported at its opening quote",
+        limits,
+        b"x,\"12\n34\n56\"\n",
+        &[Row::Fatal(1, 3, 2, ErrorKind::FieldTooLong { limit: 5 })],
+    );
+}
+
+#[test]
+fn a_record_may_be_as_long_as_the_limit_and_no_longer() {
+    let limits = small(5, 10, 10);
+    check_with(
+        "10 bytes of text",
+        limits,
+        b"12345,12345\n",
+        &[rec(1, &["12345", "12345"])],
+    );
+    check_with(
+        "11 bytes of text",
+        limits,
+        b"a\n12345,12345,1\n",
+        &[
+            rec(1, &["a"]),
+            Row::Fatal(2, 1, 3, ErrorKind::RecordTooLong { limit: 10 }),
+        ],
+    );
+}
+
+#[test]
+fn a_record_may_have_as_many_fields_as_the_limit_and_no_more() {
+    let limits = small(5, 100, 3);
+    check_with("3 fields", limits, b"a,b,c\n", &[rec(1, &["a", "b", "c"])]);
+    check_with(
+        "4 fields",
+        limits,
+        b"a,b,c,d\n",
+        &[Row::Fatal(1, 7, 4, ErrorKind::TooManyFields { limit: 3 })],
+    );
+    check_with(
+        "4 empty fields",
+        limits,
+        b",,,\n",
+        &[Row::Fatal(1, 4, 4, ErrorKind::TooManyFields { limit: 3 })],
+    );
+}
+
+#[test]
+fn blank_lines_and_row_errors_do_not_count_against_the_next_record() {
+    let limits = small(3, 6, 2);
+    let mut input = vec![b'\n'; 10_000];
+    input.extend_from_slice(b"a\"c,def\nabc,def\n");
+    check_with(
+        "many blank lines, a bad row, then a record exactly at every limit",
+        limits,
+        &input,
+        &[
+            Row::Bad(10_001, 2, 1, ErrorKind::StrayQuote),
+            rec(10_002, &["abc", "def"]),
+        ],
+    );
+}
+
+#[test]
+fn the_default_limits_are_finite_and_consistent() {
+    let limits = Limits::default();
+    assert!(limits.max_field_bytes >= 1024, "a long note must fit");
+    assert!(limits.max_field_bytes <= limits.max_record_bytes);
+    assert!(
+        limits.max_record_bytes <= 64 * 1024 * 1024,
+        "one record must not be allowed to take more than 64 MiB"
+    );
+    assert!((100..=100_000).contains(&limits.max_fields));
+}
+
+/// Counts the bytes taken from the reader it wraps.
+struct Counting<R> {
+    inner: R,
+    taken: usize,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.taken += n;
+        Ok(n)
+    }
+}
+
+const FIFTY_MB: u64 = 50 * 1024 * 1024;
+
+/// Reads `start` followed by 50 MB of `x`, made on the fly (never stored), and checks that the
+/// reader stops at the field limit with bounded memory, having read little of the input.
+///
+/// The field and record limits are both `limit` and the huge field is alone in its record, so
+/// the field limit is the one that trips.
+fn check_huge_field(start: &'static [u8], limit: usize, line: usize, column: usize) {
+    let limits = small(limit, limit, 16);
+    let huge = start.chain(io::repeat(b'x').take(FIFTY_MB));
+    let mut counting = Counting {
+        inner: huge,
+        taken: 0,
+    };
+    let mut record = RecordBuf::new();
+    let error = {
+        let mut reader = Reader::with_limits(BufReader::new(&mut counting), limits);
+        assert!(reader.read_record(&mut record).unwrap(), "the header");
+        reader.read_record(&mut record).unwrap_err()
+    };
+    let Some(parse) = error.parse_error().filter(|_| error.is_fatal()) else {
+        panic!("expected a fatal field-size error, got {error:?}");
+    };
+    assert_eq!(parse.kind(), &ErrorKind::FieldTooLong { limit });
+    assert_eq!(
+        (parse.position().line, parse.position().column),
+        (line, column),
+        "the error points at the start of the field"
+    );
+    assert!(
+        counting.taken <= limit + 64 * 1024,
+        "the reader must stop right after the limit, not read on: it took {} bytes of 50 MB",
+        counting.taken
+    );
+    assert!(
+        record.capacity() <= limit + 4096,
+        "the buffer must stay near the limit of {limit} bytes, but its capacity is {} bytes \
+         (doubling can overshoot a limit that is not a power of two)",
+        record.capacity()
+    );
+}
+
+#[test]
+fn a_50_mb_unquoted_field_fails_fast_in_bounded_memory() {
+    // A limit that is not a power of two: a buffer that only doubles would overshoot it.
+    check_huge_field(b"note\n", 1_000_000, 2, 1);
+}
+
+#[test]
+fn a_50_mb_quoted_field_fails_fast_in_bounded_memory() {
+    // An unclosed quote near the top of a big upload looks exactly like this.
+    check_huge_field(b"note\n\n\"", 1024 * 1024, 3, 1);
+}
+
+/// Bytes a CSV reader must care about, often: delimiters, quotes, line breaks, the byte order
+/// mark, a two-byte character's halves, bytes that are never UTF-8, and plain text.
+fn csvish_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let byte = prop_oneof![
+        Just(b','),
+        Just(b'"'),
+        Just(b'\r'),
+        Just(b'\n'),
+        Just(b'a'),
+        Just(b'b'),
+        Just(0xEF),
+        Just(0xBB),
+        Just(0xBF),
+        Just(0xC3),
+        Just(0xA9),
+        Just(0xFF),
+        any::<u8>(),
+    ];
+    proptest::collection::vec(byte, 0..48)
+}
+
+/// The same random inputs on every run, so the verdict on the same code never changes.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 512,
+        rng_seed: RngSeed::Fixed(3_3),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Whatever the bytes and wherever the reads split them, the reader gives the same
+    /// records and errors as when it reads them whole, and never panics. With small limits,
+    /// so that they trip often.
+    #[test]
+    fn any_bytes_read_the_same_in_any_pieces(
+        input in csvish_bytes(),
+        sizes in proptest::collection::vec(1usize..5, 1..4),
+    ) {
+        for limits in [small(6, 10, 3), Limits::default()] {
+            let whole = read_all(&mut Reader::with_limits(&input[..], limits));
+            let pieces = Trickle {
+                rest: &input,
+                sizes: &sizes,
+                turn: 0,
+            };
+            let split = read_all(&mut Reader::with_limits(pieces, limits));
+            prop_assert_eq!(whole, split, "limits {:?}", limits);
+        }
+    }
+}

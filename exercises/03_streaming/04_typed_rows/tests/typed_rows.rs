@@ -1,0 +1,376 @@
+//! The graded tests of step 3.4. Read them: they are the specification.
+
+use std::mem::discriminant;
+
+use serde::Deserialize;
+use typed_rows::{
+    ErrorBudget, ErrorKind, ImportError, Order, ParseError, ReadError, Reader, Rows, import_orders,
+};
+
+/// A row type of the tests' own, to show that any `Deserialize` struct works.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct Customer {
+    id: u32,
+    name: String,
+    vip: bool,
+    note: Option<String>,
+}
+
+fn customer(id: u32, name: &str, vip: bool, note: Option<&str>) -> Customer {
+    Customer {
+        id,
+        name: name.to_string(),
+        vip,
+        note: note.map(str::to_string),
+    }
+}
+
+fn rows<T: serde::de::DeserializeOwned>(text: &str) -> Rows<&[u8], T> {
+    Rows::new(Reader::new(text.as_bytes())).expect("the header should be fine")
+}
+
+/// (line, column, field, column name, kind) of an error, to compare in one assertion.
+type Place = (usize, usize, usize, Option<String>, ErrorKind);
+
+fn place(error: &ParseError) -> Place {
+    let at = error.position();
+    let name = error.column().map(str::to_string);
+    (
+        at.line,
+        at.column,
+        error.field(),
+        name,
+        error.kind().clone(),
+    )
+}
+
+fn at(line: usize, column: usize, field: usize, name: Option<&str>, kind: ErrorKind) -> Place {
+    (line, column, field, name.map(str::to_string), kind)
+}
+
+#[test]
+fn columns_are_matched_by_name_in_any_order() {
+    let text = "note,vip,name,id\nlikes tea,true,Ada,1\n,false,Grace,2\n";
+    let read: Vec<Customer> = rows(text).map(|row| row.unwrap()).collect();
+    assert_eq!(
+        read,
+        [
+            customer(1, "Ada", true, Some("likes tea")),
+            customer(2, "Grace", false, None)
+        ],
+        "an empty field is None for an Option column"
+    );
+}
+
+#[test]
+fn the_header_can_be_inspected() {
+    let rows = rows::<Customer>("id,name,vip,note\n");
+    let header = rows.header().expect("a header");
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        ["id", "name", "vip", "note"]
+    );
+    assert_eq!(header.len(), 4);
+    assert_eq!(header.name(1), Some("name"));
+}
+
+#[test]
+fn a_value_that_does_not_parse_is_a_row_error_naming_the_column() {
+    let text = "id,name,vip,note\n1,Ada,yes,\nx,Bob,true,\n3,Cy,false,\n";
+    let mut rows = rows::<Customer>(text);
+    for expected in [(2, 7, 3, "vip"), (3, 1, 1, "id")] {
+        match rows.next() {
+            Some(Err(ReadError::Row(error))) => {
+                let (line, column, field, name) = expected;
+                assert_eq!(
+                    place(&error),
+                    at(line, column, field, Some(name), error.kind().clone()),
+                    "the error points at the field and names its column"
+                );
+                assert!(matches!(error.kind(), ErrorKind::InvalidValue(_)));
+            }
+            other => panic!("expected a row error at {expected:?}, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        rows.next().unwrap().unwrap(),
+        customer(3, "Cy", false, None),
+        "reading goes on after bad rows"
+    );
+    assert!(rows.next().is_none());
+}
+
+#[test]
+fn the_message_says_where_which_column_and_why() {
+    let mut rows = rows::<Customer>("id,name,vip,note\n12.5,Ada,true,\n");
+    let error = rows.next().unwrap().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "line 2, column 1, field 1 \"id\": expected a whole number: \"12.5\" (invalid digit found in string)"
+    );
+}
+
+#[test]
+fn short_and_long_rows_are_row_errors() {
+    let text = "id,name,vip,note\n1,Ada\n2,Bob,true,,extra\n3,Cy,false,\n";
+    let mut rows = rows::<Customer>(text);
+    let short = rows.next().unwrap().unwrap_err();
+    assert_eq!(
+        place(short.parse_error().unwrap()),
+        at(2, 6, 3, Some("vip"), ErrorKind::MissingField),
+        "a short row: the first missing field, at the end of the row, named"
+    );
+    let long = rows.next().unwrap().unwrap_err();
+    assert_eq!(
+        place(long.parse_error().unwrap()),
+        at(3, 13, 5, None, ErrorKind::ExtraField { columns: 4 }),
+        "a long row: the first extra field, which has no column name"
+    );
+    assert!(!short.is_fatal() && !long.is_fatal(), "both cost one row");
+    assert_eq!(
+        rows.next().unwrap().unwrap(),
+        customer(3, "Cy", false, None)
+    );
+}
+
+#[test]
+fn a_duplicate_column_stops_at_the_header() {
+    let result = Rows::<_, Customer>::new(Reader::new(&b"id,name,vip,name,note\n"[..]));
+    match result {
+        Err(ReadError::Fatal(error)) => assert_eq!(
+            place(&error),
+            at(1, 13, 4, Some("name"), ErrorKind::DuplicateColumn),
+            "the second `name` is reported"
+        ),
+        other => panic!("expected a fatal duplicate column, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_malformed_header_is_fatal_even_for_a_mistake_that_costs_one_row_elsewhere() {
+    let result = Rows::<_, Customer>::new(Reader::new(&b"id,na\"me\n1,x\n"[..]));
+    assert!(
+        matches!(&result, Err(ReadError::Fatal(e)) if e.kind() == &ErrorKind::StrayQuote),
+        "without a header no row can be read, so a bad header is fatal: got {result:?}"
+    );
+}
+
+#[test]
+fn a_missing_column_is_fatal_at_the_first_row() {
+    let mut rows = rows::<Customer>("id,name,note\n1,Ada,\n2,Bob,\n");
+    match rows.next() {
+        Some(Err(ReadError::Fatal(error))) => assert_eq!(
+            place(&error),
+            at(1, 13, 4, Some("vip"), ErrorKind::MissingColumn),
+            "the header has no `vip`: reported at the end of the header, naming the column"
+        ),
+        other => panic!("expected a fatal missing column, got {other:?}"),
+    }
+    assert!(
+        rows.next().is_none(),
+        "no row can be right: the iteration ends"
+    );
+}
+
+#[test]
+fn unknown_columns_are_refused_only_when_the_row_type_says_so() {
+    let text = "id,name,vip,note,extra\n1,Ada,true,,ignored\n";
+    let read: Vec<Customer> = rows(text).map(|row| row.unwrap()).collect();
+    assert_eq!(
+        read,
+        [customer(1, "Ada", true, None)],
+        "Customer does not deny unknown fields: the extra column is ignored"
+    );
+    let text = "customer_id,email,amount,amount_cents\n1,a@example.com,5,5\n";
+    match rows::<Order>(text).next() {
+        Some(Err(ReadError::Fatal(error))) => assert_eq!(
+            place(&error),
+            at(1, 19, 3, Some("amount"), ErrorKind::UnknownColumn),
+            "Order has #[serde(deny_unknown_fields)]"
+        ),
+        other => panic!("expected a fatal unknown column, got {other:?}"),
+    }
+}
+
+#[test]
+fn empty_input_has_no_header_and_no_rows() {
+    let mut empty = rows::<Customer>("");
+    assert!(empty.header().is_none());
+    assert!(empty.next().is_none());
+    let mut header_only = rows::<Customer>("\n\nid,name,vip,note\n\n");
+    assert_eq!(header_only.header().map(|h| h.len()), Some(4));
+    assert!(header_only.next().is_none(), "a header only: no rows");
+}
+
+#[test]
+fn one_record_buffer_serves_every_row() {
+    let mut text = String::from("id,name,vip,note\n");
+    for i in 0..500 {
+        text.push_str(&format!("{i:04},Somebody,true,a note of some length\n"));
+    }
+    let mut rows = rows::<Customer>(&text);
+    rows.next().unwrap().unwrap();
+    let capacity = rows.record().capacity();
+    for row in rows.by_ref() {
+        row.unwrap();
+    }
+    assert_eq!(
+        rows.record().capacity(),
+        capacity,
+        "the buffer is reused, not regrown"
+    );
+}
+
+/// What importing a corpus file should give.
+#[derive(Debug)]
+enum Outcome {
+    /// Imported: how many orders, and each bad row.
+    Imported(usize, Vec<Place>),
+    /// Stopped at the header.
+    Header(Place),
+    /// Stopped later, on a fatal error.
+    Fatal(Place),
+}
+
+fn same_kind(a: &Place, b: &Place) -> bool {
+    (&a.0, &a.1, &a.2, &a.3) == (&b.0, &b.1, &b.2, &b.3) && discriminant(&a.4) == discriminant(&b.4)
+}
+
+fn check(name: &str, bytes: &[u8], expected: Outcome) {
+    let generous = ErrorBudget {
+        max_bad_rows: 100,
+        max_bad_percent: 100,
+    };
+    let got = import_orders(bytes, &generous);
+    let ok = match (&got, &expected) {
+        (Ok(import), Outcome::Imported(orders, bad)) => {
+            let found: Vec<Place> = import.report.bad_rows.iter().map(place).collect();
+            import.orders.len() == *orders
+                && found.len() == bad.len()
+                && found.iter().zip(bad).all(|(a, b)| same_kind(a, b))
+        }
+        (Err(ImportError::Header(error)), Outcome::Header(expected)) => {
+            same_kind(&place(error), expected)
+        }
+        (Err(ImportError::Fatal(error)), Outcome::Fatal(expected)) => {
+            same_kind(&place(error), expected)
+        }
+        _ => false,
+    };
+    assert!(ok, "{name}: expected {expected:?}, got {got:?}");
+}
+
+fn invalid() -> ErrorKind {
+    ErrorKind::InvalidValue(String::new())
+}
+
+#[test]
+fn the_corpus_imports_as_expected() {
+    use Outcome::*;
+    let table: Vec<(&str, &[u8], Outcome)> = vec![
+        (
+            "orders.csv",
+            include_bytes!("corpus/orders.csv"),
+            Imported(2, vec![]),
+        ),
+        (
+            "empty.csv",
+            include_bytes!("corpus/empty.csv"),
+            Imported(0, vec![]),
+        ),
+        (
+            "header_only.csv",
+            include_bytes!("corpus/header_only.csv"),
+            Imported(0, vec![]),
+        ),
+        (
+            "blank_lines_and_mixed_endings.csv",
+            include_bytes!("corpus/blank_lines_and_mixed_endings.csv"),
+            Imported(3, vec![]),
+        ),
+        (
+            "duplicate_headers.csv",
+            include_bytes!("corpus/duplicate_headers.csv"),
+            Header(at(1, 19, 3, Some("email"), ErrorKind::DuplicateColumn)),
+        ),
+        (
+            "missing_column.csv",
+            include_bytes!("corpus/missing_column.csv"),
+            Fatal(at(1, 18, 3, Some("amount_cents"), ErrorKind::MissingColumn)),
+        ),
+        (
+            "unknown_column.csv",
+            include_bytes!("corpus/unknown_column.csv"),
+            Fatal(at(1, 32, 4, Some("note"), ErrorKind::UnknownColumn)),
+        ),
+        (
+            "trailing_delimiter.csv",
+            include_bytes!("corpus/trailing_delimiter.csv"),
+            Fatal(at(1, 32, 4, Some(""), ErrorKind::UnknownColumn)),
+        ),
+        (
+            "short_and_long_rows.csv",
+            include_bytes!("corpus/short_and_long_rows.csv"),
+            Imported(
+                1,
+                vec![
+                    at(2, 16, 3, Some("amount_cents"), ErrorKind::MissingField),
+                    at(3, 19, 4, None, ErrorKind::ExtraField { columns: 3 }),
+                ],
+            ),
+        ),
+        (
+            "bad_values.csv",
+            include_bytes!("corpus/bad_values.csv"),
+            Imported(
+                1,
+                vec![
+                    at(2, 17, 3, Some("amount_cents"), invalid()),
+                    at(3, 1, 1, Some("customer_id"), invalid()),
+                ],
+            ),
+        ),
+        (
+            "unclosed_quote.csv",
+            include_bytes!("corpus/unclosed_quote.csv"),
+            Fatal(at(2, 3, 2, None, ErrorKind::UnclosedQuote)),
+        ),
+        (
+            "latin1.csv",
+            include_bytes!("corpus/latin1.csv"),
+            Imported(1, vec![at(2, 5, 2, None, ErrorKind::InvalidUtf8)]),
+        ),
+        (
+            "stray_quote.csv",
+            include_bytes!("corpus/stray_quote.csv"),
+            Imported(1, vec![at(2, 4, 2, None, ErrorKind::StrayQuote)]),
+        ),
+    ];
+    for (name, bytes, expected) in table {
+        check(name, bytes, expected);
+    }
+}
+
+#[test]
+fn imported_orders_hold_the_typed_values() {
+    let import = import_orders(
+        &include_bytes!("corpus/orders.csv")[..],
+        &ErrorBudget::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        import.orders,
+        [
+            Order {
+                customer_id: 1,
+                email: "ann@example.com".to_string(),
+                amount_cents: 1250
+            },
+            Order {
+                customer_id: 2,
+                email: "bob@example.com".to_string(),
+                amount_cents: -300
+            },
+        ]
+    );
+}

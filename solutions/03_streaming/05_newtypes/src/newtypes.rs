@@ -1,0 +1,284 @@
+//! Validated newtypes: values that are checked once, at the boundary (pattern TYPE-1).
+//!
+//! "Parse, don't validate": instead of a `String` that some function hopefully checked, an
+//! [`Email`] can only be made by a constructor that checks it. Past the parser, every `Email`
+//! is valid, and no later code needs to wonder, re-check, or forget to check.
+//!
+//! Each type has:
+//! - a private field, so there is no way to build one without the check;
+//! - `TryFrom<&str>` (and `TryFrom<String>`) as the only constructors, returning a small error
+//!   that says what is wrong in words a customer understands;
+//! - a `Deserialize` that goes through the same check (`#[serde(try_from = "String")]`, or a
+//!   small visitor for the numbers), so a typed row cannot hold an invalid value either;
+//! - read-only access (`as_str`, `get`) and `Display`.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+
+/// An email address, checked for the shape every deliverable address has.
+///
+/// The check is deliberately small: one `@`, a non-empty part before it, a domain with a dot
+/// after it, no spaces or control characters, at most 254 bytes. The full grammar (RFC 5322)
+/// allows addresses no mail server accepts and no customer types; the only real proof is a
+/// mail that arrives. The address is kept as written: changing case or trimming would silently
+/// change customer data.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+/// Why a text is not an [`Email`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not an email address ({reason})")]
+pub struct InvalidEmail {
+    reason: &'static str,
+}
+
+impl Email {
+    /// The longest address that fits in the SMTP protocol's path limit.
+    pub const MAX_LEN: usize = 254;
+
+    /// The address, as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Checks `text` without copying it: the constructors call this first.
+    fn check(text: &str) -> Result<(), InvalidEmail> {
+        let fail = |reason| Err(InvalidEmail { reason });
+        if text.len() > Email::MAX_LEN {
+            return fail("longer than 254 characters");
+        }
+        if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return fail("it contains a space or a control character");
+        }
+        let Some((local, domain)) = text.split_once('@') else {
+            return fail("it has no @");
+        };
+        if domain.contains('@') {
+            return fail("it has more than one @");
+        }
+        if local.is_empty() {
+            return fail("nothing before the @");
+        }
+        if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+            return fail("the part after the @ must be a domain such as example.com");
+        }
+        if domain.contains("..") {
+            return fail("the domain has two dots in a row");
+        }
+        Ok(())
+    }
+}
+
+impl TryFrom<&str> for Email {
+    type Error = InvalidEmail;
+
+    fn try_from(text: &str) -> Result<Email, InvalidEmail> {
+        Email::check(text)?;
+        Ok(Email(text.to_string()))
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = InvalidEmail;
+
+    /// Checks `text` and keeps it, without copying: this is the one serde uses.
+    fn try_from(text: String) -> Result<Email, InvalidEmail> {
+        Email::check(&text)?;
+        Ok(Email(text))
+    }
+}
+
+impl From<Email> for String {
+    fn from(email: Email) -> String {
+        email.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An amount of money in cents: negative for a refund, at most [`AmountCents::MAX`] either way.
+///
+/// The bound is what makes totals safe: a billion rows of at most ten million (10^9 cents)
+/// add up to at most 10^18, below `i64::MAX` (about 9.2 * 10^18), so summing a whole upload
+/// cannot overflow. A larger amount in one order row is a typo, not a sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "i64")]
+pub struct AmountCents(i64);
+
+/// Why a text is not an [`AmountCents`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not an amount in cents ({reason})")]
+pub struct InvalidAmount {
+    reason: &'static str,
+}
+
+impl AmountCents {
+    /// The largest amount either way: ten million in the currency's main unit.
+    pub const MAX: i64 = 1_000_000_000;
+
+    /// The amount in cents.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl TryFrom<&str> for AmountCents {
+    type Error = InvalidAmount;
+
+    fn try_from(text: &str) -> Result<AmountCents, InvalidAmount> {
+        let fail = |reason| Err(InvalidAmount { reason });
+        // `i64::from_str` also accepts `+5`; spaces, `12.50` and `1,250` it refuses, but
+        // with a message about digits. Checking the shape first gives the customer a message
+        // that says what to write instead.
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        if digits.is_empty() {
+            return fail("it is empty");
+        }
+        if digits.contains(['.', ',']) {
+            return fail("write whole cents without a decimal point: 1250 for 12.50");
+        }
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return fail("only digits and a leading minus are allowed");
+        }
+        match text.parse::<i64>() {
+            // A range, not `cents.abs() <= MAX`: `i64::MIN.abs()` overflows and panics, and
+            // `-9223372036854775808` is exactly what a hostile file would send.
+            Ok(cents) if (-AmountCents::MAX..=AmountCents::MAX).contains(&cents) => {
+                Ok(AmountCents(cents))
+            }
+            // Too many digits for an `i64` is too large as well.
+            _ => fail("more than 10000000.00 either way"),
+        }
+    }
+}
+
+impl TryFrom<String> for AmountCents {
+    type Error = InvalidAmount;
+
+    fn try_from(text: String) -> Result<AmountCents, InvalidAmount> {
+        AmountCents::try_from(text.as_str())
+    }
+}
+
+impl From<AmountCents> for i64 {
+    fn from(amount: AmountCents) -> i64 {
+        amount.0
+    }
+}
+
+impl fmt::Display for AmountCents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A customer's number: digits only, not zero.
+///
+/// Numbers start at 1, so `0` is what an empty or defaulted cell becomes in many tools, not
+/// a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "u64")]
+pub struct CustomerId(u64);
+
+/// Why a text is not a [`CustomerId`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a customer number ({reason})")]
+pub struct InvalidCustomerId {
+    reason: &'static str,
+}
+
+impl CustomerId {
+    /// The number.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl TryFrom<&str> for CustomerId {
+    type Error = InvalidCustomerId;
+
+    fn try_from(text: &str) -> Result<CustomerId, InvalidCustomerId> {
+        let fail = |reason| Err(InvalidCustomerId { reason });
+        if text.is_empty() {
+            return fail("it is empty");
+        }
+        // Checked before parsing: `u64::from_str` accepts a leading `+`.
+        if !text.bytes().all(|b| b.is_ascii_digit()) {
+            return fail("only digits are allowed");
+        }
+        match text.parse::<u64>() {
+            Ok(0) => fail("0 is not a customer"),
+            Ok(id) => Ok(CustomerId(id)),
+            Err(_) => fail("too many digits"),
+        }
+    }
+}
+
+impl TryFrom<String> for CustomerId {
+    type Error = InvalidCustomerId;
+
+    fn try_from(text: String) -> Result<CustomerId, InvalidCustomerId> {
+        CustomerId::try_from(text.as_str())
+    }
+}
+
+impl From<CustomerId> for u64 {
+    fn from(id: CustomerId) -> u64 {
+        id.0
+    }
+}
+
+impl fmt::Display for CustomerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+// The numbers are written as JSON numbers (`into = "i64"`), so they must also be read from
+// numbers, or a value could not make a round trip through JSON Lines. A CSV field is text. Both
+// go through the one `TryFrom<&str>` check: there is no second, laxer way in.
+impl<'de> Deserialize<'de> for AmountCents {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AmountCents, D::Error> {
+        deserializer.deserialize_any(TextOrNumber(PhantomData))
+    }
+}
+
+impl<'de> Deserialize<'de> for CustomerId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<CustomerId, D::Error> {
+        deserializer.deserialize_any(TextOrNumber(PhantomData))
+    }
+}
+
+/// Accepts text or a whole number and checks it with `T`'s `TryFrom<&str>`.
+struct TextOrNumber<T>(PhantomData<T>);
+
+impl<T> Visitor<'_> for TextOrNumber<T>
+where
+    T: for<'a> TryFrom<&'a str, Error: fmt::Display>,
+{
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a whole number")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+        T::try_from(text).map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, number: i64) -> Result<T, E> {
+        self.visit_str(&number.to_string())
+    }
+
+    fn visit_u64<E: de::Error>(self, number: u64) -> Result<T, E> {
+        self.visit_str(&number.to_string())
+    }
+}
