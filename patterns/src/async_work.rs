@@ -1,1 +1,4 @@
 //! Tokio queues, pools, timeouts, retries and shutdown: `ASYNC-n`.
+
+pub mod retry;
+pub mod shutdown;
