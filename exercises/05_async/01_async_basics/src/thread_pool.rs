@@ -4,6 +4,12 @@
 //! waits: that is backpressure, and it is what keeps a burst of uploads from filling memory.
 //! Closing the pool drops the sending side; the workers finish every job already queued, see
 //! the channel end, and exit. Every job submitted gets exactly one answer.
+//!
+//! Step 4.3 adds a [`StatusStore`]: each job moves `Queued -> Running -> Done/Failed`, and
+//! anyone holding a handle from [`WorkerPool::statuses`] can watch it happen.
+//!
+//! Step 4.4 adds [`RunMetrics`], counters for the run that the workers update and the job
+//! handlers can share ([`WorkerPool::with_metrics`]).
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
@@ -11,7 +17,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 
 use crate::job::{Job, JobError, JobId};
+use crate::metrics::RunMetrics;
 use crate::parallel::panic_message;
+use crate::status::{Status, StatusStore};
 
 /// The answer to one job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +49,10 @@ pub struct WorkerPool<T> {
     workers: Vec<JoinHandle<()>>,
     /// Where the workers send their answers.
     results: Receiver<JobResult<T>>,
+    /// Where each job is; shared with every worker.
+    statuses: StatusStore,
+    /// The run's counters; shared with every worker.
+    metrics: RunMetrics,
 }
 
 impl<T: Send + 'static> WorkerPool<T> {
@@ -48,6 +60,15 @@ impl<T: Send + 'static> WorkerPool<T> {
     /// `capacity` jobs waiting in the queue. A `capacity` of 0 hands each job straight from
     /// `submit` to an idle worker.
     pub fn new<F>(workers: usize, capacity: usize, handler: F) -> Self
+    where
+        F: Fn(Job) -> Result<T, JobError> + Send + Sync + 'static,
+    {
+        WorkerPool::with_metrics(workers, capacity, RunMetrics::new(), handler)
+    }
+
+    /// Like [`WorkerPool::new`], counting into `metrics`. Pass a clone of the same
+    /// `RunMetrics` to the handler, and it can add its own numbers (rows imported) to the run.
+    pub fn with_metrics<F>(workers: usize, capacity: usize, metrics: RunMetrics, handler: F) -> Self
     where
         F: Fn(Job) -> Result<T, JobError> + Send + Sync + 'static,
     {
@@ -62,37 +83,68 @@ impl<T: Send + 'static> WorkerPool<T> {
         // `Arc`, not a clone per worker: the handler may capture big state, and `F: Sync`
         // is exactly what lets several threads call it through shared references.
         let handler = Arc::new(handler);
+        let statuses = StatusStore::new();
         let workers = (0..workers.max(1))
             .map(|_| {
                 let queue = Arc::clone(&queue);
                 let handler = Arc::clone(&handler);
                 let answers = answers.clone();
+                let statuses = statuses.clone();
+                let metrics = metrics.clone();
                 // `thread::spawn`, not a scope: the threads outlive `new`, so everything they
                 // use is moved in and owned (`'static`), which is why `F` and `T` are `'static`.
-                thread::spawn(move || work(&queue, handler.as_ref(), &answers))
+                thread::spawn(move || {
+                    work(&queue, handler.as_ref(), &answers, &statuses, &metrics);
+                })
             })
             .collect();
         WorkerPool {
             jobs,
             workers,
             results,
+            statuses,
+            metrics,
         }
+    }
+
+    /// A handle to the pool's status store, to watch jobs move. It stays usable after
+    /// [`WorkerPool::close`], with every answered job `Done` or `Failed`.
+    pub fn statuses(&self) -> StatusStore {
+        self.statuses.clone()
+    }
+
+    /// A handle to the pool's counters. It stays usable after [`WorkerPool::close`].
+    pub fn metrics(&self) -> RunMetrics {
+        self.metrics.clone()
     }
 
     /// Queues `job`, waiting while the queue is full.
     pub fn submit(&self, job: Job) -> Result<(), SubmitError> {
+        let id = job.id;
+        // `Queued` goes in *before* the job does. Once `send` has handed the job over, a
+        // worker may mark it `Running` (or even `Done`) before `send` returns here; setting
+        // `Queued` afterwards would overwrite that, and the job would look queued forever.
+        self.statuses.set(id, Status::Queued);
         // `send` on a `SyncSender` blocks while the queue is full: this wait *is* the
         // backpressure. It fails only when every worker is gone, and then returns the job.
-        self.jobs
-            .send(job)
-            .map_err(|error| SubmitError::Closed(error.0))
+        self.jobs.send(job).map_err(|error| {
+            // The pool did not take the job, so it has no status here.
+            self.statuses.remove(id);
+            SubmitError::Closed(error.0)
+        })
     }
 
     /// Queues `job` if there is room right now, and gives it back if not.
     pub fn try_submit(&self, job: Job) -> Result<(), SubmitError> {
-        self.jobs.try_send(job).map_err(|error| match error {
-            TrySendError::Full(job) => SubmitError::Full(job),
-            TrySendError::Disconnected(job) => SubmitError::Closed(job),
+        let id = job.id;
+        // `Queued` first, for the same reason as in `submit`.
+        self.statuses.set(id, Status::Queued);
+        self.jobs.try_send(job).map_err(|error| {
+            self.statuses.remove(id);
+            match error {
+                TrySendError::Full(job) => SubmitError::Full(job),
+                TrySendError::Disconnected(job) => SubmitError::Closed(job),
+            }
         })
     }
 
@@ -103,6 +155,8 @@ impl<T: Send + 'static> WorkerPool<T> {
             jobs,
             workers,
             results,
+            statuses: _,
+            metrics: _,
         } = self;
         // Dropping the only sender closes the queue. The workers still receive every job in
         // it; `recv` fails only once the queue is closed *and* empty.
@@ -118,8 +172,13 @@ impl<T: Send + 'static> WorkerPool<T> {
 }
 
 /// One worker thread's loop: take a job, answer it, repeat until the queue is closed.
-fn work<T, F>(queue: &Mutex<Receiver<Job>>, handler: &F, answers: &Sender<JobResult<T>>)
-where
+fn work<T, F>(
+    queue: &Mutex<Receiver<Job>>,
+    handler: &F,
+    answers: &Sender<JobResult<T>>,
+    statuses: &StatusStore,
+    metrics: &RunMetrics,
+) where
     F: Fn(Job) -> Result<T, JobError>,
 {
     loop {
@@ -134,7 +193,21 @@ where
             // The queue is closed and empty: a clean exit.
             return;
         };
-        if answers.send(run_one(handler, job)).is_err() {
+        let id = job.id;
+        // Three short critical sections around the job, none during it: the handler runs with
+        // the store unlocked, so anyone can read statuses while a long job runs.
+        statuses.set(id, Status::Running);
+        metrics.job_started();
+        let answer = run_one(handler, job);
+        metrics.job_finished(&answer.result);
+        let status = match &answer.result {
+            Ok(_) => Status::Done,
+            Err(error) => Status::Failed(error.clone()),
+        };
+        // The status before the answer: whoever has the answer (`close`'s caller) then sees a
+        // finished status too.
+        statuses.set(id, status);
+        if answers.send(answer).is_err() {
             // Nobody is listening any more (the pool was dropped without `close`).
             return;
         }
