@@ -1,3 +1,4 @@
 //! Tokio queues, pools, timeouts, retries and shutdown: `ASYNC-n`.
 
 pub mod bounded_queue;
+pub mod worker_pool;
