@@ -1,4 +1,5 @@
 //! Tokio queues, pools, timeouts, retries and shutdown: `ASYNC-n`.
 
 pub mod bounded_queue;
+pub mod timeouts;
 pub mod worker_pool;
