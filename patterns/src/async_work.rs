@@ -1,1 +1,3 @@
 //! Tokio queues, pools, timeouts, retries and shutdown: `ASYNC-n`.
+
+pub mod spawn_blocking;
