@@ -1,5 +1,6 @@
 //! Tokio queues, pools, timeouts, retries and shutdown: `ASYNC-n`.
 
 pub mod bounded_queue;
+pub mod spawn_blocking;
 pub mod timeouts;
 pub mod worker_pool;

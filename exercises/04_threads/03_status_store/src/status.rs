@@ -62,9 +62,9 @@ impl StatusStore {
     fn lock(&self) -> MutexGuard<'_, HashMap<JobId, Status>> {
         // TODO: lock `self.statuses` and return the guard. `lock()` fails when the lock is
         // poisoned (a thread panicked while holding it). Decide what that means for this map:
-        // can any critical section in this file leave it half-changed? Then either take the
-        // guard back with `PoisonError::into_inner`, or report the problem, and write down why
-        // in a comment. (`.unwrap()` is not an answer: this step forbids it.)
+        // can any critical section in this file leave it half-changed? If none can, the map
+        // is still good: take the guard back with `PoisonError::into_inner`, and write down
+        // why in a comment. (`.unwrap()` is not an answer: this step forbids it.)
         let _ = &self.statuses;
         todo!("lock the map and handle a poisoned lock")
     }

@@ -177,6 +177,18 @@ pub fn count_in_background(counter: Rc<RefCell<u64>>) {
 }
 "#;
 
+/// Half a fix: `Arc` may cross threads only if what it points to may be shared (`Sync`).
+const ARC_REFCELL_ACROSS_THREADS: &str = r#"
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::thread;
+
+pub fn count_in_background(counter: Arc<RefCell<u64>>) {
+    let worker = thread::spawn(move || *counter.borrow_mut() += 1);
+    let _ = worker.join();
+}
+"#;
+
 /// The same code with the thread-safe replacements.
 const ARC_ACROSS_THREADS: &str = r#"
 use std::sync::{Arc, Mutex, PoisonError};
@@ -199,6 +211,18 @@ fn the_compiler_refuses_to_send_an_rc_to_another_thread() {
             .any(|error| error.code == "E0277" && error.message.contains("Rc")),
         "moving an `Rc<RefCell<_>>` into `thread::spawn` should fail with E0277 (a trait \
          bound, `Send`, is not satisfied) naming `Rc`; rustc said: {errors:?}"
+    );
+}
+
+#[test]
+fn an_arc_around_a_refcell_is_refused_too() {
+    let errors = compile_errors(ARC_REFCELL_ACROSS_THREADS);
+    assert!(
+        errors
+            .iter()
+            .any(|error| error.code == "E0277" && error.message.contains("RefCell")),
+        "`Arc<RefCell<_>>` should fail with E0277 naming `RefCell`: it cannot be shared \
+         between threads (it is not `Sync`); rustc said: {errors:?}"
     );
 }
 
