@@ -88,7 +88,7 @@ where
     // turning `Ok(summary)` into `FileReport::Parsed` and `Err(payload)` into
     // `FileReport::Panicked` (see `panic_message`).
     let _ = (files, parse);
-    todo!()
+    todo!("parse every file on its own scoped thread, then join them in order")
 }
 
 /// The message of a panic, from the payload that `JoinHandle::join` returns as its error.

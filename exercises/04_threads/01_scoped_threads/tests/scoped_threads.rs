@@ -175,7 +175,11 @@ fn a_panic_in_one_file_is_reported_and_the_others_still_parse() {
 fn a_panic_with_a_plain_text_message_keeps_its_text() {
     let files = vec![SourceFile::new("boom.csv", "")];
     let reports = parse_files_with(&files, |_| panic!("boom"));
-    assert_eq!(reports, vec![panicked("boom.csv", "boom")]);
+    assert_eq!(
+        reports,
+        vec![panicked("boom.csv", "boom")],
+        "`panic!(\"boom\")` carries a `&str`: the report keeps its text"
+    );
 }
 
 #[test]

@@ -57,8 +57,8 @@ impl<T: Send + 'static> WorkerPool<T> {
         // with `mpsc::channel()`. Put the job `Receiver` in an `Arc<Mutex<_>>` and the handler in
         // an `Arc`, then start `workers.max(1)` threads with `thread::spawn(move || work(...))`,
         // each with its own clones of the two `Arc`s and of the answer `Sender`.
-        let _ = (workers, capacity, handler);
-        todo!()
+        let _ = (workers, capacity, handler, work::<T, F>);
+        todo!("start the worker threads and the two channels")
     }
 
     /// Queues `job`, waiting while the queue is full.
@@ -66,7 +66,7 @@ impl<T: Send + 'static> WorkerPool<T> {
         // TODO: `send` the job. It waits while the queue is full; when it fails, the error
         // holds the job: give it back as `SubmitError::Closed`.
         let _ = job;
-        todo!()
+        todo!("send the job, waiting for room")
     }
 
     /// Queues `job` if there is room right now, and gives it back if not.
@@ -74,7 +74,7 @@ impl<T: Send + 'static> WorkerPool<T> {
         // TODO: `try_send` the job and turn `TrySendError::Full` / `Disconnected` into
         // `SubmitError::Full` / `Closed`, handing the job back.
         let _ = job;
-        todo!()
+        todo!("try_send the job and hand it back when refused")
     }
 
     /// Stops taking jobs, lets the workers finish every job already queued, and returns one
@@ -88,7 +88,7 @@ impl<T: Send + 'static> WorkerPool<T> {
         // TODO: drop the job sender (that closes the queue), join every worker, then collect
         // the answers with `results.try_iter()`.
         let _ = (jobs, workers, results);
-        todo!()
+        todo!("close the queue, join the workers, collect the answers")
     }
 }
 
@@ -102,7 +102,7 @@ where
     // Careful: `while let Ok(job) = queue.lock()...recv()` keeps the lock for the whole loop
     // body. Handle a poisoned lock with `.unwrap_or_else(PoisonError::into_inner)`.
     let _ = (queue, handler, answers);
-    todo!()
+    todo!("the worker loop: take one job, answer it, repeat")
 }
 
 /// Runs the handler on one job and turns a panic into a permanent error, so one bad job

@@ -171,14 +171,22 @@ fn a_full_queue_refuses_try_submit_and_gives_the_job_back() {
 fn a_queue_of_capacity_zero_hands_jobs_straight_to_idle_workers() {
     let (pool, gate, started) = gated_pool(1, 0);
     pool.submit(Job::new(1, "")).unwrap();
-    assert_eq!(started.recv().unwrap(), 1);
+    assert_eq!(
+        started.recv().unwrap(),
+        1,
+        "the idle worker should take job 1"
+    );
     assert_eq!(
         pool.try_submit(Job::new(2, "")),
         Err(SubmitError::Full(Job::new(2, ""))),
         "capacity 0 queues nothing: with the worker busy, there is no room"
     );
     gate.open();
-    assert_eq!(by_id(pool.close()).len(), 1);
+    assert_eq!(
+        by_id(pool.close()).len(),
+        1,
+        "only job 1 was accepted, so there is one answer"
+    );
 }
 
 #[test]
@@ -271,5 +279,9 @@ fn a_panicking_job_is_answered_and_the_workers_keep_going() {
         )),
         "a panic is answered as a permanent error (use `run_one`)"
     );
-    assert_eq!(answers[&19], Ok(19));
+    assert_eq!(
+        answers[&19],
+        Ok(19),
+        "the workers go on after a panic: the last job is answered normally"
+    );
 }

@@ -4,6 +4,9 @@
 //! waits: that is backpressure, and it is what keeps a burst of uploads from filling memory.
 //! Closing the pool drops the sending side; the workers finish every job already queued, see
 //! the channel end, and exit. Every job submitted gets exactly one answer.
+//!
+//! Step 4.3 adds a [`StatusStore`]: each job moves `Queued -> Running -> Done/Failed`, and
+//! anyone holding a handle from [`WorkerPool::statuses`] can watch it happen.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
@@ -12,6 +15,7 @@ use std::thread::{self, JoinHandle};
 
 use crate::job::{Job, JobError, JobId};
 use crate::parallel::panic_message;
+use crate::status::{Status, StatusStore};
 
 /// The answer to one job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +45,8 @@ pub struct WorkerPool<T> {
     workers: Vec<JoinHandle<()>>,
     /// Where the workers send their answers.
     results: Receiver<JobResult<T>>,
+    /// Where each job is; shared with every worker.
+    statuses: StatusStore,
 }
 
 impl<T: Send + 'static> WorkerPool<T> {
@@ -62,37 +68,59 @@ impl<T: Send + 'static> WorkerPool<T> {
         // `Arc`, not a clone per worker: the handler may capture big state, and `F: Sync`
         // is exactly what lets several threads call it through shared references.
         let handler = Arc::new(handler);
+        let statuses = StatusStore::new();
         let workers = (0..workers.max(1))
             .map(|_| {
                 let queue = Arc::clone(&queue);
                 let handler = Arc::clone(&handler);
                 let answers = answers.clone();
+                let statuses = statuses.clone();
                 // `thread::spawn`, not a scope: the threads outlive `new`, so everything they
                 // use is moved in and owned (`'static`), which is why `F` and `T` are `'static`.
-                thread::spawn(move || work(&queue, handler.as_ref(), &answers))
+                thread::spawn(move || work(&queue, handler.as_ref(), &answers, &statuses))
             })
             .collect();
         WorkerPool {
             jobs,
             workers,
             results,
+            statuses,
         }
+    }
+
+    /// A handle to the pool's status store, to watch jobs move. It stays usable after
+    /// [`WorkerPool::close`], with every answered job `Done` or `Failed`.
+    pub fn statuses(&self) -> StatusStore {
+        self.statuses.clone()
     }
 
     /// Queues `job`, waiting while the queue is full.
     pub fn submit(&self, job: Job) -> Result<(), SubmitError> {
+        let id = job.id;
+        // `Queued` goes in *before* the job does. Once `send` has handed the job over, a
+        // worker may mark it `Running` (or even `Done`) before `send` returns here; setting
+        // `Queued` afterwards would overwrite that, and the job would look queued forever.
+        self.statuses.set(id, Status::Queued);
         // `send` on a `SyncSender` blocks while the queue is full: this wait *is* the
         // backpressure. It fails only when every worker is gone, and then returns the job.
-        self.jobs
-            .send(job)
-            .map_err(|error| SubmitError::Closed(error.0))
+        self.jobs.send(job).map_err(|error| {
+            // The pool did not take the job, so it has no status here.
+            self.statuses.remove(id);
+            SubmitError::Closed(error.0)
+        })
     }
 
     /// Queues `job` if there is room right now, and gives it back if not.
     pub fn try_submit(&self, job: Job) -> Result<(), SubmitError> {
-        self.jobs.try_send(job).map_err(|error| match error {
-            TrySendError::Full(job) => SubmitError::Full(job),
-            TrySendError::Disconnected(job) => SubmitError::Closed(job),
+        let id = job.id;
+        // `Queued` first, for the same reason as in `submit`.
+        self.statuses.set(id, Status::Queued);
+        self.jobs.try_send(job).map_err(|error| {
+            self.statuses.remove(id);
+            match error {
+                TrySendError::Full(job) => SubmitError::Full(job),
+                TrySendError::Disconnected(job) => SubmitError::Closed(job),
+            }
         })
     }
 
@@ -103,6 +131,7 @@ impl<T: Send + 'static> WorkerPool<T> {
             jobs,
             workers,
             results,
+            statuses: _,
         } = self;
         // Dropping the only sender closes the queue. The workers still receive every job in
         // it; `recv` fails only once the queue is closed *and* empty.
@@ -118,8 +147,12 @@ impl<T: Send + 'static> WorkerPool<T> {
 }
 
 /// One worker thread's loop: take a job, answer it, repeat until the queue is closed.
-fn work<T, F>(queue: &Mutex<Receiver<Job>>, handler: &F, answers: &Sender<JobResult<T>>)
-where
+fn work<T, F>(
+    queue: &Mutex<Receiver<Job>>,
+    handler: &F,
+    answers: &Sender<JobResult<T>>,
+    statuses: &StatusStore,
+) where
     F: Fn(Job) -> Result<T, JobError>,
 {
     loop {
@@ -134,7 +167,19 @@ where
             // The queue is closed and empty: a clean exit.
             return;
         };
-        if answers.send(run_one(handler, job)).is_err() {
+        let id = job.id;
+        // Three short critical sections around the job, none during it: the handler runs with
+        // the store unlocked, so anyone can read statuses while a long job runs.
+        statuses.set(id, Status::Running);
+        let answer = run_one(handler, job);
+        let status = match &answer.result {
+            Ok(_) => Status::Done,
+            Err(error) => Status::Failed(error.clone()),
+        };
+        // The status before the answer: whoever has the answer (`close`'s caller) then sees a
+        // finished status too.
+        statuses.set(id, status);
+        if answers.send(answer).is_err() {
             // Nobody is listening any more (the pool was dropped without `close`).
             return;
         }
