@@ -83,19 +83,23 @@ where
     let mut running = JoinSet::new();
     let mut in_flight = HashMap::new();
     let max_in_flight = max_in_flight.max(1);
+    let mut intake_open = true;
     loop {
+        if !intake_open && running.is_empty() {
+            break; // the queue ended and every job finished: no shutdown needed
+        }
         tokio::select! {
             biased; // check the branches in order: a shutdown wins over a waiting job
             () = shutdown.cancelled() => break,
             Some(finished) = running.join_next_with_id() => {
                 record(finished, &mut in_flight, &mut report);
             }
-            next = queue.recv(), if running.len() < max_in_flight => match next {
+            next = queue.recv(), if intake_open && running.len() < max_in_flight => match next {
                 Some(job) => {
                     let handle = running.spawn(work(job));
                     in_flight.insert(handle.id(), job);
                 }
-                None => break, // every sender is gone: no more work will come
+                None => intake_open = false, // every sender is gone: finish what runs
             },
         }
     }
@@ -104,19 +108,6 @@ where
     queue.close();
     while let Some(job) = queue.recv().await {
         report.unfinished.push(job);
-    }
-    if !shutdown.is_cancelled() {
-        // The queue ended on its own: finish every running job, unless a shutdown comes.
-        loop {
-            tokio::select! {
-                biased;
-                () = shutdown.cancelled() => break,
-                next = running.join_next_with_id() => match next {
-                    Some(finished) => record(finished, &mut in_flight, &mut report),
-                    None => break,
-                },
-            }
-        }
     }
     // Phase 2: the running jobs get until the deadline.
     let deadline = Instant::now() + grace;
