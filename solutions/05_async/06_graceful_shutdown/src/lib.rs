@@ -12,10 +12,9 @@
 //! - [`tasks`]: step 5.1, one tokio task per job.
 //! - [`queue`]: step 5.2, a bounded job queue with backpressure.
 //! - [`pool`]: step 5.3, a pool of tokio tasks with a concurrency limit; step 5.4 adds a
-//!   time limit per job.
+//!   time limit per job, step 5.5 retries and dead letters, step 5.6 a graceful shutdown.
 //! - [`timeouts`]: step 5.4, a time limit for one job.
-//! - [`retry`]: step 5.5, retries with backoff, jitter and a cap; dead letters. The pool
-//!   retries failed jobs and reports the dead ones.
+//! - [`retry`]: step 5.5, retries with backoff, jitter and a cap; dead letters.
 
 pub mod job;
 pub mod metrics;
