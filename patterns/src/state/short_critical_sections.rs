@@ -86,6 +86,11 @@ impl SharedStatus {
     }
 
     /// Marks job `id` running, runs `work` with the lock released, then marks it done.
+    ///
+    /// # Panics
+    ///
+    /// When `work` panics; the job then stays `Running`. Catch panics where jobs are run
+    /// (step 4.3's pool records them as failed).
     pub fn track<T>(&self, id: u64, work: impl FnOnce() -> T) -> T {
         self.set(id, Status::Running);
         let output = work();

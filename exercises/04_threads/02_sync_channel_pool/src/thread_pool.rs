@@ -1,0 +1,124 @@
+//! Step 4.2: a fixed pool of worker threads fed through a bounded channel.
+//!
+//! Jobs go into a `sync_channel` with room for `capacity` jobs. When it is full, `submit`
+//! waits: that is backpressure, and it is what keeps a burst of uploads from filling memory.
+//! Closing the pool drops the sending side; the workers finish every job already queued, see
+//! the channel end, and exit. Every job submitted gets exactly one answer.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::thread::JoinHandle;
+// TODO: you will need more of `std::sync::mpsc`, `std::sync::{Arc, PoisonError}` and
+// `std::thread`.
+
+use crate::job::{Job, JobError, JobId};
+use crate::parallel::panic_message;
+
+/// The answer to one job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobResult<T> {
+    /// The job this answers.
+    pub id: JobId,
+    /// What the handler returned.
+    pub result: Result<T, JobError>,
+}
+
+/// Why the pool did not take a job. The job comes back inside the error, so a refused job is
+/// never silently dropped: the caller decides whether to retry, park or reject it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitError {
+    /// The queue is full (only from [`WorkerPool::try_submit`]).
+    Full(Job),
+    /// No worker is left to take the job.
+    Closed(Job),
+}
+
+/// A fixed number of worker threads taking jobs from one bounded queue.
+#[derive(Debug)]
+pub struct WorkerPool<T> {
+    /// The sending side of the job queue. Dropping it is how the pool closes.
+    jobs: SyncSender<Job>,
+    /// The worker threads, joined by [`WorkerPool::close`].
+    workers: Vec<JoinHandle<()>>,
+    /// Where the workers send their answers.
+    results: Receiver<JobResult<T>>,
+}
+
+impl<T: Send + 'static> WorkerPool<T> {
+    /// Starts `workers` threads (at least one) that run `handler` on each job, with room for
+    /// `capacity` jobs waiting in the queue. A `capacity` of 0 hands each job straight from
+    /// `submit` to an idle worker.
+    pub fn new<F>(workers: usize, capacity: usize, handler: F) -> Self
+    where
+        F: Fn(Job) -> Result<T, JobError> + Send + Sync + 'static,
+    {
+        // TODO: make the job queue with `mpsc::sync_channel(capacity)` and an answer channel
+        // with `mpsc::channel()`. Put the job `Receiver` in an `Arc<Mutex<_>>` and the handler in
+        // an `Arc`, then start `workers.max(1)` threads with `thread::spawn(move || work(...))`,
+        // each with its own clones of the two `Arc`s and of the answer `Sender`.
+        let _ = (workers, capacity, handler, work::<T, F>);
+        todo!("start the worker threads and the two channels")
+    }
+
+    /// Queues `job`, waiting while the queue is full.
+    pub fn submit(&self, job: Job) -> Result<(), SubmitError> {
+        // TODO: `send` the job. It waits while the queue is full; when it fails, the error
+        // holds the job: give it back as `SubmitError::Closed`.
+        let _ = job;
+        todo!("send the job, waiting for room")
+    }
+
+    /// Queues `job` if there is room right now, and gives it back if not.
+    pub fn try_submit(&self, job: Job) -> Result<(), SubmitError> {
+        // TODO: `try_send` the job and turn `TrySendError::Full` / `Disconnected` into
+        // `SubmitError::Full` / `Closed`, handing the job back.
+        let _ = job;
+        todo!("try_send the job and hand it back when refused")
+    }
+
+    /// Stops taking jobs, lets the workers finish every job already queued, and returns one
+    /// answer per job, in no particular order.
+    pub fn close(self) -> Vec<JobResult<T>> {
+        let WorkerPool {
+            jobs,
+            workers,
+            results,
+        } = self;
+        // TODO: drop the job sender (that closes the queue), join every worker, then collect
+        // the answers with `results.try_iter()`.
+        let _ = (jobs, workers, results);
+        todo!("close the queue, join the workers, collect the answers")
+    }
+}
+
+/// One worker thread's loop: take a job, answer it, repeat until the queue is closed.
+fn work<T, F>(queue: &Mutex<Receiver<Job>>, handler: &F, answers: &Sender<JobResult<T>>)
+where
+    F: Fn(Job) -> Result<T, JobError>,
+{
+    // TODO: loop: lock the queue only long enough to `recv()` one job, stop when `recv` fails
+    // (the queue is closed and empty), answer the job with `run_one` and send the answer.
+    // Careful: `while let Ok(job) = queue.lock()...recv()` keeps the lock for the whole loop
+    // body. Handle a poisoned lock with `.unwrap_or_else(PoisonError::into_inner)`.
+    let _ = (queue, handler, answers);
+    todo!("the worker loop: take one job, answer it, repeat")
+}
+
+/// Runs the handler on one job and turns a panic into a permanent error, so one bad job
+/// cannot kill a worker and leave its job without an answer.
+pub fn run_one<T, F>(handler: &F, job: Job) -> JobResult<T>
+where
+    F: Fn(Job) -> Result<T, JobError>,
+{
+    let id = job.id;
+    // `AssertUnwindSafe`: after a panic we drop the job and report it; we never look at state
+    // the handler might have left half-changed.
+    let result = panic::catch_unwind(AssertUnwindSafe(|| handler(job))).unwrap_or_else(|payload| {
+        Err(JobError::Permanent(format!(
+            "handler panicked: {}",
+            panic_message(payload.as_ref())
+        )))
+    });
+    JobResult { id, result }
+}

@@ -1,0 +1,20 @@
+//! The queue worker, built over Parts 4 and 5.
+//!
+//! Part 4 builds it with threads, Part 5 with tokio, and Part 6 joins it to the parser.
+//! [`records`] is the record iterator learners finish Part 1 with, copied in so the worker has
+//! real parsing to do from the first step.
+//!
+//! - [`parallel`]: step 4.1, parse several files at once with scoped threads.
+//! - [`job`]: what a job is and how it fails.
+//! - [`thread_pool`]: step 4.2, a fixed pool of worker threads behind a bounded channel.
+//! - [`status`]: step 4.3, a job status store shared by the worker threads.
+//! - [`metrics`]: step 4.4, per-run counters shared by the worker threads (`Send` and `Sync`).
+//! - [`tasks`]: step 5.1, one tokio task per job.
+
+pub mod job;
+pub mod metrics;
+pub mod parallel;
+pub mod records;
+pub mod status;
+pub mod tasks;
+pub mod thread_pool;

@@ -1,0 +1,233 @@
+//! Step 4.2: a fixed pool of worker threads fed through a bounded channel.
+//!
+//! Jobs go into a `sync_channel` with room for `capacity` jobs. When it is full, `submit`
+//! waits: that is backpressure, and it is what keeps a burst of uploads from filling memory.
+//! Closing the pool drops the sending side; the workers finish every job already queued, see
+//! the channel end, and exit. Every job submitted gets exactly one answer.
+//!
+//! Step 4.3 adds a [`StatusStore`]: each job moves `Queued -> Running -> Done/Failed`, and
+//! anyone holding a handle from [`WorkerPool::statuses`] can watch it happen.
+//!
+//! Step 4.4 adds [`RunMetrics`], counters for the run that the workers update and the job
+//! handlers can share ([`WorkerPool::with_metrics`]).
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+
+use crate::job::{Job, JobError, JobId};
+use crate::metrics::RunMetrics;
+use crate::parallel::panic_message;
+use crate::status::{Status, StatusStore};
+
+/// The answer to one job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobResult<T> {
+    /// The job this answers.
+    pub id: JobId,
+    /// What the handler returned.
+    pub result: Result<T, JobError>,
+}
+
+/// Why the pool did not take a job. The job comes back inside the error, so a refused job is
+/// never silently dropped: the caller decides whether to retry, park or reject it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitError {
+    /// The queue is full (only from [`WorkerPool::try_submit`]).
+    Full(Job),
+    /// No worker is left to take the job.
+    Closed(Job),
+}
+
+/// A fixed number of worker threads taking jobs from one bounded queue.
+#[derive(Debug)]
+pub struct WorkerPool<T> {
+    /// The sending side of the job queue. Dropping it is how the pool closes.
+    jobs: SyncSender<Job>,
+    /// The worker threads, joined by [`WorkerPool::close`].
+    workers: Vec<JoinHandle<()>>,
+    /// Where the workers send their answers.
+    results: Receiver<JobResult<T>>,
+    /// Where each job is; shared with every worker.
+    statuses: StatusStore,
+    /// The run's counters; shared with every worker.
+    metrics: RunMetrics,
+}
+
+impl<T: Send + 'static> WorkerPool<T> {
+    /// Starts `workers` threads (at least one) that run `handler` on each job, with room for
+    /// `capacity` jobs waiting in the queue. A `capacity` of 0 hands each job straight from
+    /// `submit` to an idle worker.
+    pub fn new<F>(workers: usize, capacity: usize, handler: F) -> Self
+    where
+        F: Fn(Job) -> Result<T, JobError> + Send + Sync + 'static,
+    {
+        WorkerPool::with_metrics(workers, capacity, RunMetrics::new(), handler)
+    }
+
+    /// Like [`WorkerPool::new`], counting into `metrics`. Pass a clone of the same
+    /// `RunMetrics` to the handler, and it can add its own numbers (rows imported) to the run.
+    pub fn with_metrics<F>(workers: usize, capacity: usize, metrics: RunMetrics, handler: F) -> Self
+    where
+        F: Fn(Job) -> Result<T, JobError> + Send + Sync + 'static,
+    {
+        let (jobs, queue) = mpsc::sync_channel(capacity);
+        // The answers go through an unbounded channel on purpose. Its size is capped by the
+        // jobs already accepted, and a bounded one could deadlock: workers blocked on a full
+        // answer channel while the caller is blocked in `submit` and never reads answers.
+        let (answers, results) = mpsc::channel();
+        // A std `Receiver` has one owner, so the workers share it behind a mutex. (Cloning is
+        // not possible; one channel per worker would need a dispatcher in front.)
+        let queue = Arc::new(Mutex::new(queue));
+        // `Arc`, not a clone per worker: the handler may capture big state, and `F: Sync`
+        // is exactly what lets several threads call it through shared references.
+        let handler = Arc::new(handler);
+        let statuses = StatusStore::new();
+        let workers = (0..workers.max(1))
+            .map(|_| {
+                let queue = Arc::clone(&queue);
+                let handler = Arc::clone(&handler);
+                let answers = answers.clone();
+                let statuses = statuses.clone();
+                let metrics = metrics.clone();
+                // `thread::spawn`, not a scope: the threads outlive `new`, so everything they
+                // use is moved in and owned (`'static`), which is why `F` and `T` are `'static`.
+                thread::spawn(move || {
+                    work(&queue, handler.as_ref(), &answers, &statuses, &metrics);
+                })
+            })
+            .collect();
+        WorkerPool {
+            jobs,
+            workers,
+            results,
+            statuses,
+            metrics,
+        }
+    }
+
+    /// A handle to the pool's status store, to watch jobs move. It stays usable after
+    /// [`WorkerPool::close`], with every answered job `Done` or `Failed`.
+    pub fn statuses(&self) -> StatusStore {
+        self.statuses.clone()
+    }
+
+    /// A handle to the pool's counters. It stays usable after [`WorkerPool::close`].
+    pub fn metrics(&self) -> RunMetrics {
+        self.metrics.clone()
+    }
+
+    /// Queues `job`, waiting while the queue is full.
+    pub fn submit(&self, job: Job) -> Result<(), SubmitError> {
+        let id = job.id;
+        // `Queued` goes in *before* the job does. Once `send` has handed the job over, a
+        // worker may mark it `Running` (or even `Done`) before `send` returns here; setting
+        // `Queued` afterwards would overwrite that, and the job would look queued forever.
+        self.statuses.set(id, Status::Queued);
+        // `send` on a `SyncSender` blocks while the queue is full: this wait *is* the
+        // backpressure. It fails only when every worker is gone, and then returns the job.
+        self.jobs.send(job).map_err(|error| {
+            // The pool did not take the job, so it has no status here.
+            self.statuses.remove(id);
+            SubmitError::Closed(error.0)
+        })
+    }
+
+    /// Queues `job` if there is room right now, and gives it back if not.
+    pub fn try_submit(&self, job: Job) -> Result<(), SubmitError> {
+        let id = job.id;
+        // `Queued` first, for the same reason as in `submit`.
+        self.statuses.set(id, Status::Queued);
+        self.jobs.try_send(job).map_err(|error| {
+            self.statuses.remove(id);
+            match error {
+                TrySendError::Full(job) => SubmitError::Full(job),
+                TrySendError::Disconnected(job) => SubmitError::Closed(job),
+            }
+        })
+    }
+
+    /// Stops taking jobs, lets the workers finish every job already queued, and returns one
+    /// answer per job, in no particular order.
+    pub fn close(self) -> Vec<JobResult<T>> {
+        let WorkerPool {
+            jobs,
+            workers,
+            results,
+            statuses: _,
+            metrics: _,
+        } = self;
+        // Dropping the only sender closes the queue. The workers still receive every job in
+        // it; `recv` fails only once the queue is closed *and* empty.
+        drop(jobs);
+        for worker in workers {
+            // A worker cannot panic: `run_one` catches the handler's panics, and that is the
+            // only code of ours that runs user logic. So `join` only waits here.
+            let _ = worker.join();
+        }
+        // Every worker has exited, so every answer is already in the channel.
+        results.try_iter().collect()
+    }
+}
+
+/// One worker thread's loop: take a job, answer it, repeat until the queue is closed.
+fn work<T, F>(
+    queue: &Mutex<Receiver<Job>>,
+    handler: &F,
+    answers: &Sender<JobResult<T>>,
+    statuses: &StatusStore,
+    metrics: &RunMetrics,
+) where
+    F: Fn(Job) -> Result<T, JobError>,
+{
+    loop {
+        // Lock, take one job, unlock. The guard is a temporary that is dropped at the end of
+        // this statement, so the lock is held while *waiting* for a job, never while running
+        // one. `while let Ok(job) = queue.lock()...recv()` would keep the guard alive for the
+        // whole loop body, and the pool would run one job at a time.
+        // The lock is poisoned only if a thread panicked while holding it, and `recv` does
+        // not panic; if it ever happens the receiver is still intact, so take it back.
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(job) = next else {
+            // The queue is closed and empty: a clean exit.
+            return;
+        };
+        let id = job.id;
+        // Three short critical sections around the job, none during it: the handler runs with
+        // the store unlocked, so anyone can read statuses while a long job runs.
+        statuses.set(id, Status::Running);
+        metrics.job_started();
+        let answer = run_one(handler, job);
+        metrics.job_finished(&answer.result);
+        let status = match &answer.result {
+            Ok(_) => Status::Done,
+            Err(error) => Status::Failed(error.clone()),
+        };
+        // The status before the answer: whoever has the answer (`close`'s caller) then sees a
+        // finished status too.
+        statuses.set(id, status);
+        if answers.send(answer).is_err() {
+            // Nobody is listening any more (the pool was dropped without `close`).
+            return;
+        }
+    }
+}
+
+/// Runs the handler on one job and turns a panic into a permanent error, so one bad job
+/// cannot kill a worker and leave its job without an answer.
+pub fn run_one<T, F>(handler: &F, job: Job) -> JobResult<T>
+where
+    F: Fn(Job) -> Result<T, JobError>,
+{
+    let id = job.id;
+    // `AssertUnwindSafe`: after a panic we drop the job and report it; we never look at state
+    // the handler might have left half-changed.
+    let result = panic::catch_unwind(AssertUnwindSafe(|| handler(job))).unwrap_or_else(|payload| {
+        Err(JobError::Permanent(format!(
+            "handler panicked: {}",
+            panic_message(payload.as_ref())
+        )))
+    });
+    JobResult { id, result }
+}
