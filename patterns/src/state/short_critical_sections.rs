@@ -46,6 +46,7 @@
 //! ## Steps
 //! - `04_threads/02_sync_channel_pool`
 //! - `04_threads/03_status_store`
+//! - `04_threads/04_send_sync`
 //! - `05_async/07_status_actor`
 
 use std::collections::HashMap;

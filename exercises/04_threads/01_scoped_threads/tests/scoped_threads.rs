@@ -148,6 +148,38 @@ fn the_files_are_parsed_at_the_same_time() {
 }
 
 #[test]
+fn reports_keep_input_order_when_later_files_finish_first() {
+    let files: Vec<SourceFile> = (0..4)
+        .map(|i| SourceFile::new(format!("file{i}.csv"), "x\n"))
+        .collect();
+    // The files finish last to first: file `i` waits until every file after it has finished.
+    // Like `Rendezvous`, it gives up after a few seconds instead of waiting forever.
+    let finished = Mutex::new((0, false));
+    let changed = Condvar::new();
+    let reports = parse_files_with(&files, |file| {
+        let later_files = files.len() - 1 - files.iter().position(|f| f == file).unwrap();
+        let state = finished.lock().unwrap();
+        let (mut state, waited) = changed
+            .wait_timeout_while(state, Duration::from_secs(5), |(count, gave_up)| {
+                *count < later_files && !*gave_up
+            })
+            .unwrap();
+        if waited.timed_out() {
+            state.1 = true;
+        }
+        state.0 += 1;
+        changed.notify_all();
+        named(file)
+    });
+    let expected: Vec<FileReport> = files.iter().map(|file| parsed(&file.name, 0, 0)).collect();
+    assert_eq!(
+        reports, expected,
+        "the last file finished first, yet the reports must follow the order of the input: \
+         join the handles in the order you spawned them"
+    );
+}
+
+#[test]
 fn a_panic_in_one_file_is_reported_and_the_others_still_parse() {
     let files = vec![
         SourceFile::new("good1.csv", "a\n"),

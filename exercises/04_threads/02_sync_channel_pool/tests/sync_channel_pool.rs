@@ -285,3 +285,19 @@ fn a_panicking_job_is_answered_and_the_workers_keep_going() {
         "the workers go on after a panic: the last job is answered normally"
     );
 }
+
+#[test]
+fn a_pool_asked_for_zero_workers_still_runs_one() {
+    let pool = WorkerPool::new(0, 1, |job: Job| Ok(job.id.0));
+    assert_eq!(
+        pool.submit(Job::new(1, "")),
+        Ok(()),
+        "`workers` 0 is treated as 1 (`workers.max(1)`): with no worker at all, nobody holds \
+         the queue's receiver and every job is refused"
+    );
+    assert_eq!(
+        by_id(pool.close()),
+        BTreeMap::from([(1, Ok(1))]),
+        "the one worker answers the job"
+    );
+}

@@ -175,7 +175,8 @@ fn each_job_moves_from_queued_to_running_to_done() {
     assert_eq!(
         statuses.status(id(1)),
         Some(Status::Running),
-        "job 1 is running: set `Running` before the handler runs"
+        "job 1 is running: set `Running` before the handler runs (and `Queued` before `send`: \
+         written after it, `Queued` can overwrite the worker's `Running`)"
     );
     assert_eq!(
         statuses.status(id(2)),
@@ -249,7 +250,11 @@ fn the_lock_is_not_held_while_a_job_runs() {
         })
     };
     match answer_rx.recv_timeout(PATIENCE) {
-        Ok(status) => assert_eq!(status, Some(Status::Running)),
+        Ok(status) => assert_eq!(
+            status,
+            Some(Status::Running),
+            "job 1 has started, so it is `Running` (is `Queued` set after `send`, overwriting it?)"
+        ),
         Err(RecvTimeoutError::Timeout) => panic!(
             "reading the store waited for the running job: the lock must be released \
              before the handler runs, not held across it"

@@ -234,6 +234,13 @@ async fn a_full_pool_pushes_back_on_producers() {
     gated.pool.submit(Job::new(1, "")).await.unwrap();
     assert_eq!(gated.next_start().await, Some(1), "job 1 runs");
     gated.pool.try_submit(Job::new(2, "")).unwrap();
+    // Give the dispatcher every chance to run (a minute on the paused clock): job 2 must stay
+    // in the queue, because the only slot is taken.
+    assert_eq!(
+        gated.next_start().await,
+        None,
+        "job 2 started while job 1 was still running: the limit is 1"
+    );
     assert_eq!(
         gated.pool.try_submit(Job::new(3, "keep me")),
         Err(SubmitError::Full(Job::new(3, "keep me"))),
@@ -269,7 +276,11 @@ async fn close_waits_for_queued_and_running_jobs() {
         "`close` must wait while jobs are still running"
     );
     gated.gate.send_replace(true);
-    let answers = by_id(closing.await.unwrap());
+    let closed = timeout(A_MINUTE, closing).await.expect(
+        "`close` did not return after every job had finished: it must drop the job sender \
+         first, so the dispatcher sees the queue end",
+    );
+    let answers = by_id(closed.unwrap());
     assert_eq!(
         answers.keys().copied().collect::<Vec<_>>(),
         [1, 2, 3, 4, 5],
