@@ -36,7 +36,9 @@ struct Run {
 
 fn main() -> BenchResult<()> {
     if let Ok(mode) = env::var("BENCH_MODE") {
-        let path = env::var("BENCH_FILE").map(PathBuf::from).unwrap_or_default();
+        let path = env::var("BENCH_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_default();
         let run = run_mode(&mode, &path)?;
         println!(
             "rows={} seconds={:.4} max_rss_kib={}",
@@ -59,7 +61,10 @@ fn main() -> BenchResult<()> {
     println!("each figure: the median of {runs} runs, each in a process of its own\n");
 
     let modes = [
-        ("reference-records", "reference parser, records (UTF-8 checked)"),
+        (
+            "reference-records",
+            "reference parser, records (UTF-8 checked)",
+        ),
         ("reference-typed", "reference parser, typed rows (serde)"),
         ("csv-records", "csv crate, StringRecord"),
         ("csv-serde", "csv crate, serde"),
@@ -121,7 +126,9 @@ fn ratio(label: &str, ours: Run, theirs: Run) {
 
 /// Runs `measure` `runs` times and returns the run with the median time.
 fn median_run(runs: u64, mut measure: impl FnMut() -> BenchResult<Run>) -> BenchResult<Run> {
-    let mut all = (0..runs).map(|_| measure()).collect::<BenchResult<Vec<Run>>>()?;
+    let mut all = (0..runs)
+        .map(|_| measure())
+        .collect::<BenchResult<Vec<Run>>>()?;
     all.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
     Ok(all[all.len() / 2])
 }
@@ -258,7 +265,7 @@ fn bench_file(size_mb: u64) -> BenchResult<PathBuf> {
         io::copy(&mut MessyCsv::new(bytes), &mut out)?;
         out.flush()?;
     }
-    Ok(path)
+    Ok(fs::canonicalize(path)?)
 }
 
 /// A deterministic, messy CSV upload of exactly `bytes` bytes, made on the fly: a header,
@@ -287,14 +294,14 @@ impl MessyCsv {
         self.pending.clear();
         self.offset = 0;
         let amount = (n.wrapping_mul(7919) % 200_000) as i64 - 50_000;
-        let name = if n % 3 == 0 {
+        let name = if n.is_multiple_of(3) {
             format!("\"Smith, Ada {n}\"")
         } else {
             format!("Ada Smith {n}")
         };
-        let note = if n % 17 == 0 {
+        let note = if n.is_multiple_of(17) {
             "\"line one\r\nline two\"".to_string()
-        } else if n % 5 == 0 {
+        } else if n.is_multiple_of(5) {
             format!("\"said \"\"hello\"\" {n} times\"")
         } else {
             format!("plain note {n}")
