@@ -97,9 +97,9 @@ impl<T: Send + 'static> WorkerPool<T> {
 
     /// Queues `job`, waiting while the queue is full.
     pub fn submit(&self, job: Job) -> Result<(), SubmitError> {
-        // TODO: mark the job `Queued` in `self.statuses`, and forget its status again when
-        // the pool refuses it. Think about *when*: a worker may take the job and mark it
-        // `Running` before `send` returns.
+        // TODO: mark the job `Queued` in `self.statuses`. Think about *when*: a worker may
+        // take the job and mark it `Running` before `send` returns. When the pool refuses the
+        // job, put back the status the id had before (a retried job has one), or none.
         // `send` on a `SyncSender` blocks while the queue is full: this wait *is* the
         // backpressure. It fails only when every worker is gone, and then returns the job.
         self.jobs
@@ -109,8 +109,8 @@ impl<T: Send + 'static> WorkerPool<T> {
 
     /// Queues `job` if there is room right now, and gives it back if not.
     pub fn try_submit(&self, job: Job) -> Result<(), SubmitError> {
-        // TODO: as in `submit`, the job is `Queued` while the pool holds it, and has no status
-        // when the pool refuses it.
+        // TODO: as in `submit`, the job is `Queued` while the pool holds it, and gets its
+        // earlier status back (or none) when the pool refuses it.
         self.jobs.try_send(job).map_err(|error| match error {
             TrySendError::Full(job) => SubmitError::Full(job),
             TrySendError::Disconnected(job) => SubmitError::Closed(job),

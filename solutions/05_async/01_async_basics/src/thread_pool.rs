@@ -121,6 +121,9 @@ impl<T: Send + 'static> WorkerPool<T> {
     /// Queues `job`, waiting while the queue is full.
     pub fn submit(&self, job: Job) -> Result<(), SubmitError> {
         let id = job.id;
+        // A resubmitted id (a failed job tried again) already has a status: keep it, so a
+        // refusal can put it back instead of erasing it.
+        let previous = self.statuses.status(id);
         // `Queued` goes in *before* the job does. Once `send` has handed the job over, a
         // worker may mark it `Running` (or even `Done`) before `send` returns here; setting
         // `Queued` afterwards would overwrite that, and the job would look queued forever.
@@ -128,8 +131,8 @@ impl<T: Send + 'static> WorkerPool<T> {
         // `send` on a `SyncSender` blocks while the queue is full: this wait *is* the
         // backpressure. It fails only when every worker is gone, and then returns the job.
         self.jobs.send(job).map_err(|error| {
-            // The pool did not take the job, so it has no status here.
-            self.statuses.remove(id);
+            // The pool did not take the job, so the store goes back to what it said before.
+            put_back(&self.statuses, id, previous);
             SubmitError::Closed(error.0)
         })
     }
@@ -137,10 +140,11 @@ impl<T: Send + 'static> WorkerPool<T> {
     /// Queues `job` if there is room right now, and gives it back if not.
     pub fn try_submit(&self, job: Job) -> Result<(), SubmitError> {
         let id = job.id;
-        // `Queued` first, for the same reason as in `submit`.
+        // The earlier status and `Queued` first, for the same reasons as in `submit`.
+        let previous = self.statuses.status(id);
         self.statuses.set(id, Status::Queued);
         self.jobs.try_send(job).map_err(|error| {
-            self.statuses.remove(id);
+            put_back(&self.statuses, id, previous);
             match error {
                 TrySendError::Full(job) => SubmitError::Full(job),
                 TrySendError::Disconnected(job) => SubmitError::Closed(job),
@@ -210,6 +214,19 @@ fn work<T, F>(
         if answers.send(answer).is_err() {
             // Nobody is listening any more (the pool was dropped without `close`).
             return;
+        }
+    }
+}
+
+/// Puts back the status job `id` had before a refused submit: `previous`, or no status at all
+/// for an id the store did not know. Rejected: always removing the status, which erased the
+/// earlier `Failed` (and its reason) of a job whose retry the pool refused. Like the whole
+/// store, this expects one job per id in the pool at a time.
+fn put_back(statuses: &StatusStore, id: JobId, previous: Option<Status>) {
+    match previous {
+        Some(status) => statuses.set(id, status),
+        None => {
+            statuses.remove(id);
         }
     }
 }
