@@ -42,6 +42,7 @@ pub enum SubmitError {
 
 /// A fixed number of worker threads taking jobs from one bounded queue.
 #[derive(Debug)]
+#[must_use = "a `WorkerPool` dropped without `close` loses queued jobs and answers: call `close`"]
 pub struct WorkerPool<T> {
     /// The sending side of the job queue. Dropping it is how the pool closes.
     jobs: SyncSender<Job>,
