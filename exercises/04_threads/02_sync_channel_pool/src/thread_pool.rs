@@ -36,6 +36,7 @@ pub enum SubmitError {
 
 /// A fixed number of worker threads taking jobs from one bounded queue.
 #[derive(Debug)]
+#[must_use = "a `WorkerPool` dropped without `close` loses queued jobs and answers: call `close`"]
 pub struct WorkerPool<T> {
     /// The sending side of the job queue. Dropping it is how the pool closes.
     jobs: SyncSender<Job>,
@@ -112,8 +113,10 @@ where
     F: Fn(Job) -> Result<T, JobError>,
 {
     let id = job.id;
-    // `AssertUnwindSafe`: after a panic we drop the job and report it; we never look at state
-    // the handler might have left half-changed.
+    // `AssertUnwindSafe`: after a panic we drop the job and report it, and the same handler
+    // runs the next jobs. State it keeps between calls could be half-changed, but the pool's
+    // handler is `Fn + Sync`, so such state sits behind its own synchronisation (a `Mutex`
+    // held during the panic is poisoned), and dealing with that is the handler's responsibility.
     let result = panic::catch_unwind(AssertUnwindSafe(|| handler(job))).unwrap_or_else(|payload| {
         Err(JobError::Permanent(format!(
             "handler panicked: {}",

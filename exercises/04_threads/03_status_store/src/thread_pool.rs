@@ -39,6 +39,7 @@ pub enum SubmitError {
 
 /// A fixed number of worker threads taking jobs from one bounded queue.
 #[derive(Debug)]
+#[must_use = "a `WorkerPool` dropped without `close` loses queued jobs and answers: call `close`"]
 pub struct WorkerPool<T> {
     /// The sending side of the job queue. Dropping it is how the pool closes.
     jobs: SyncSender<Job>,
@@ -97,9 +98,9 @@ impl<T: Send + 'static> WorkerPool<T> {
 
     /// Queues `job`, waiting while the queue is full.
     pub fn submit(&self, job: Job) -> Result<(), SubmitError> {
-        // TODO: mark the job `Queued` in `self.statuses`, and forget its status again when
-        // the pool refuses it. Think about *when*: a worker may take the job and mark it
-        // `Running` before `send` returns.
+        // TODO: mark the job `Queued` in `self.statuses`. Think about *when*: a worker may
+        // take the job and mark it `Running` before `send` returns. When the pool refuses the
+        // job, put back the status the id had before (a retried job has one), or none.
         // `send` on a `SyncSender` blocks while the queue is full: this wait *is* the
         // backpressure. It fails only when every worker is gone, and then returns the job.
         self.jobs
@@ -109,8 +110,8 @@ impl<T: Send + 'static> WorkerPool<T> {
 
     /// Queues `job` if there is room right now, and gives it back if not.
     pub fn try_submit(&self, job: Job) -> Result<(), SubmitError> {
-        // TODO: as in `submit`, the job is `Queued` while the pool holds it, and has no status
-        // when the pool refuses it.
+        // TODO: as in `submit`, the job is `Queued` while the pool holds it, and gets its
+        // earlier status back (or none) when the pool refuses it.
         self.jobs.try_send(job).map_err(|error| match error {
             TrySendError::Full(job) => SubmitError::Full(job),
             TrySendError::Disconnected(job) => SubmitError::Closed(job),
@@ -179,8 +180,10 @@ where
     F: Fn(Job) -> Result<T, JobError>,
 {
     let id = job.id;
-    // `AssertUnwindSafe`: after a panic we drop the job and report it; we never look at state
-    // the handler might have left half-changed.
+    // `AssertUnwindSafe`: after a panic we drop the job and report it, and the same handler
+    // runs the next jobs. State it keeps between calls could be half-changed, but the pool's
+    // handler is `Fn + Sync`, so such state sits behind its own synchronisation (a `Mutex`
+    // held during the panic is poisoned), and dealing with that is the handler's responsibility.
     let result = panic::catch_unwind(AssertUnwindSafe(|| handler(job))).unwrap_or_else(|payload| {
         Err(JobError::Permanent(format!(
             "handler panicked: {}",

@@ -289,6 +289,34 @@ fn a_refused_job_leaves_no_status_behind() {
 }
 
 #[test]
+fn a_refused_retry_keeps_the_earlier_status() {
+    let (pool, release, started) = held_pool(1);
+    let statuses = pool.statuses();
+    pool.submit(Job::new(13, "")).unwrap();
+    assert_eq!(started.recv().unwrap(), id(13));
+    release.send(()).unwrap(); // job 13 fails
+    pool.submit(Job::new(2, "")).unwrap();
+    assert_eq!(started.recv().unwrap(), id(2), "job 13 is finished");
+    let failed = Some(Status::Failed(JobError::Permanent("unlucky".to_string())));
+    assert_eq!(statuses.status(id(13)), failed);
+    pool.try_submit(Job::new(3, "")).unwrap(); // fills the queue
+    assert_eq!(
+        pool.try_submit(Job::new(13, "")),
+        Err(SubmitError::Full(Job::new(13, ""))),
+        "the queue is full, so the retry of job 13 is refused"
+    );
+    assert_eq!(
+        statuses.status(id(13)),
+        failed,
+        "the pool did not take the retry, so job 13 keeps the status it had before \
+         (put the earlier status back; removing it erases why job 13 failed)"
+    );
+    release.send(()).unwrap();
+    release.send(()).unwrap();
+    pool.close();
+}
+
+#[test]
 fn every_job_of_a_busy_pool_ends_finished() {
     // Capacity 0: `submit` returns just as a worker takes the job, so a `Queued` written
     // after `send` races the worker's `Running` and `Done`, and sooner or later overwrites them.

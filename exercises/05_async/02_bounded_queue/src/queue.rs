@@ -45,8 +45,9 @@ impl JobSender {
     /// # Cancel safety
     ///
     /// If this future is dropped while it waits for room (it lost a `tokio::select!`, or a
-    /// `tokio::time::timeout` ran out), the job is dropped with it. To wait for room without
-    /// risking the job, wait for a slot first with `mpsc::Sender::reserve`.
+    /// `tokio::time::timeout` ran out), the job is dropped with it. A caller that must not lose
+    /// the job awaits `submit` to the end, or calls [`JobSender::try_submit`], which hands the
+    /// job back when there is no room.
     pub async fn submit(&self, job: Job) -> Result<(), SubmitError> {
         // TODO: `send(job).await` waits for room. Its error holds the job (`error.0`): hand it
         // back as `SubmitError::Closed`.

@@ -41,6 +41,7 @@ pub struct PoolConfig {
 
 /// A pool of tokio tasks that runs at most [`PoolConfig::concurrency`] jobs at once.
 #[derive(Debug)]
+#[must_use = "a `TaskPool` dropped without `close` loses its jobs' answers: call `close`"]
 pub struct TaskPool<T> {
     /// The sending side of the job queue. Dropping it is how the pool closes.
     jobs: JobSender,

@@ -73,8 +73,10 @@ where
     F: Future<Output = Result<T, JobError>> + Send + 'static,
     T: Send + 'static,
 {
-    // Spawn every task first and only then await them. A task starts running as soon as it is
-    // spawned, so all jobs are in progress while we wait for the first. Awaiting each handle
+    // Spawn every task first and only then await them. A spawned task runs when the runtime
+    // has a thread free for it: on a multi-thread runtime maybe at once, on the current-thread
+    // runtime (every `#[tokio::test]`) once this task yields at its first `.await` below.
+    // Either way all jobs are in progress while we wait for the first. Awaiting each handle
     // right after spawning it (or awaiting `handler(job)` without spawning) runs the jobs one
     // after another: the same answers, in the time of all jobs added up.
     let handles: Vec<_> = jobs

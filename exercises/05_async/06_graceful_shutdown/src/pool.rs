@@ -62,6 +62,9 @@ pub struct PoolConfig {
 }
 
 /// What the pool did with the jobs it was given. Every job is in exactly one list.
+///
+/// The pool fills it as jobs end and hands it over at the end, so it holds every answer at
+/// once (see [`TaskPool`] about memory).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolReport<T> {
     /// Jobs that succeeded, in the order they finished.
@@ -86,7 +89,12 @@ impl<T> Default for PoolReport<T> {
 }
 
 /// A pool of tokio tasks that runs at most [`PoolConfig::concurrency`] jobs at once.
+///
+/// It keeps every answer for its [`PoolReport`] until [`TaskPool::close`], so its memory grows
+/// with the number of jobs answered. That fits a batch of jobs; a worker that runs all day
+/// streams its answers out instead, as the import worker of Part 6 does.
 #[derive(Debug)]
+#[must_use = "a `TaskPool` dropped without `close` loses its jobs' answers: call `close`"]
 pub struct TaskPool<T> {
     /// The sending side of the job queue. Dropping it is how the pool closes.
     jobs: JobSender,
@@ -148,7 +156,8 @@ impl<T: Send + 'static> TaskPool<T> {
     }
 
     /// Stops taking jobs, waits until every job already queued or running is done or dead,
-    /// and reports where each one went. (If the pool is shut down meanwhile, jobs that did
+    /// and reports where each one went: every job since the pool started, all kept in memory
+    /// until now (see [`TaskPool`]). (If the pool is shut down meanwhile, jobs that did
     /// not finish are reported unfinished instead.)
     ///
     /// # Panics

@@ -42,8 +42,9 @@ impl JobSender {
     /// # Cancel safety
     ///
     /// If this future is dropped while it waits for room (it lost a `tokio::select!`, or a
-    /// `tokio::time::timeout` ran out), the job is dropped with it. To wait for room without
-    /// risking the job, wait for a slot first with `mpsc::Sender::reserve`.
+    /// `tokio::time::timeout` ran out), the job is dropped with it. A caller that must not lose
+    /// the job awaits `submit` to the end, or calls [`JobSender::try_submit`], which hands the
+    /// job back when there is no room.
     pub async fn submit(&self, job: Job) -> Result<(), SubmitError> {
         // `send` waits for a free slot: the backpressure. It fails only when the queue is
         // closed, and then hands the job back.

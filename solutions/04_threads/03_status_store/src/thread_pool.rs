@@ -38,6 +38,7 @@ pub enum SubmitError {
 
 /// A fixed number of worker threads taking jobs from one bounded queue.
 #[derive(Debug)]
+#[must_use = "a `WorkerPool` dropped without `close` loses queued jobs and answers: call `close`"]
 pub struct WorkerPool<T> {
     /// The sending side of the job queue. Dropping it is how the pool closes.
     jobs: SyncSender<Job>,
@@ -97,6 +98,9 @@ impl<T: Send + 'static> WorkerPool<T> {
     /// Queues `job`, waiting while the queue is full.
     pub fn submit(&self, job: Job) -> Result<(), SubmitError> {
         let id = job.id;
+        // A resubmitted id (a failed job tried again) already has a status: keep it, so a
+        // refusal can put it back instead of erasing it.
+        let previous = self.statuses.status(id);
         // `Queued` goes in *before* the job does. Once `send` has handed the job over, a
         // worker may mark it `Running` (or even `Done`) before `send` returns here; setting
         // `Queued` afterwards would overwrite that, and the job would look queued forever.
@@ -104,8 +108,8 @@ impl<T: Send + 'static> WorkerPool<T> {
         // `send` on a `SyncSender` blocks while the queue is full: this wait *is* the
         // backpressure. It fails only when every worker is gone, and then returns the job.
         self.jobs.send(job).map_err(|error| {
-            // The pool did not take the job, so it has no status here.
-            self.statuses.remove(id);
+            // The pool did not take the job, so the store goes back to what it said before.
+            put_back(&self.statuses, id, previous);
             SubmitError::Closed(error.0)
         })
     }
@@ -113,10 +117,11 @@ impl<T: Send + 'static> WorkerPool<T> {
     /// Queues `job` if there is room right now, and gives it back if not.
     pub fn try_submit(&self, job: Job) -> Result<(), SubmitError> {
         let id = job.id;
-        // `Queued` first, for the same reason as in `submit`.
+        // The earlier status and `Queued` first, for the same reasons as in `submit`.
+        let previous = self.statuses.status(id);
         self.statuses.set(id, Status::Queued);
         self.jobs.try_send(job).map_err(|error| {
-            self.statuses.remove(id);
+            put_back(&self.statuses, id, previous);
             match error {
                 TrySendError::Full(job) => SubmitError::Full(job),
                 TrySendError::Disconnected(job) => SubmitError::Closed(job),
@@ -186,6 +191,19 @@ fn work<T, F>(
     }
 }
 
+/// Puts back the status job `id` had before a refused submit: `previous`, or no status at all
+/// for an id the store did not know. Rejected: always removing the status, which erased the
+/// earlier `Failed` (and its reason) of a job whose retry the pool refused. Like the whole
+/// store, this expects one job per id in the pool at a time.
+fn put_back(statuses: &StatusStore, id: JobId, previous: Option<Status>) {
+    match previous {
+        Some(status) => statuses.set(id, status),
+        None => {
+            statuses.remove(id);
+        }
+    }
+}
+
 /// Runs the handler on one job and turns a panic into a permanent error, so one bad job
 /// cannot kill a worker and leave its job without an answer.
 pub fn run_one<T, F>(handler: &F, job: Job) -> JobResult<T>
@@ -193,8 +211,10 @@ where
     F: Fn(Job) -> Result<T, JobError>,
 {
     let id = job.id;
-    // `AssertUnwindSafe`: after a panic we drop the job and report it; we never look at state
-    // the handler might have left half-changed.
+    // `AssertUnwindSafe`: after a panic we drop the job and report it, and the same handler
+    // runs the next jobs. State it keeps between calls could be half-changed, but the pool's
+    // handler is `Fn + Sync`, so such state sits behind its own synchronisation (a `Mutex`
+    // held during the panic is poisoned), and dealing with that is the handler's responsibility.
     let result = panic::catch_unwind(AssertUnwindSafe(|| handler(job))).unwrap_or_else(|payload| {
         Err(JobError::Permanent(format!(
             "handler panicked: {}",

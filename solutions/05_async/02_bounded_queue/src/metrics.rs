@@ -1,10 +1,10 @@
 //! Step 4.4: counters for one run of the worker, shared by every worker thread.
 //!
 //! The first version of this file was written and tested on one thread with
-//! `Rc<RefCell<Counters>>`. Handing it to the pool's threads did not compile (E0277): `Rc`
-//! is not `Send`, because two threads updating its reference count at once would corrupt it,
-//! and `RefCell` is not `Sync`, because its borrow flag is not updated atomically either. The
-//! thread-safe versions of the same two ideas are `Arc` (an atomic reference count) and
+//! `Rc<RefCell<MetricsSnapshot>>`. Handing it to the pool's threads did not compile (E0277):
+//! `Rc` is not `Send`, because two threads updating its reference count at once would corrupt
+//! it, and `RefCell` is not `Sync`, because its borrow flag is not updated atomically either.
+//! The thread-safe versions of the same two ideas are `Arc` (an atomic reference count) and
 //! `Mutex` (a borrow flag that makes other threads wait instead of panicking).
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
