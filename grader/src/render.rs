@@ -48,10 +48,30 @@ fn relative(path: &Path, root: &Path) -> String {
         .to_string()
 }
 
-/// The learner's main file in a step: `src/lib.rs`, else the first file in `src/`.
-fn main_file(step: &Step, root: &Path) -> String {
-    let lib = step.exercise_dir.join("src/lib.rs");
-    relative(&lib, root)
+/// The learner's main file in a step: `src/lib.rs`.
+fn main_file(exercise_dir: &Path, root: &Path) -> String {
+    relative(&exercise_dir.join("src/lib.rs"), root)
+}
+
+/// The file to change after failing tests: where the first failure in the learner's `src/`
+/// happened (a `todo!()` in `src/reader.rs`, say), else the step's main file.
+fn file_to_change(failures: &[TestFailure], exercise_dir: &Path, root: &Path) -> String {
+    let src = exercise_dir.join("src");
+    failures
+        .iter()
+        .find_map(|failure| match &failure.reason {
+            FailureReason::Panicked {
+                location: Some(location),
+                ..
+            } => {
+                // `path:line:column`, the path relative to the course root or absolute.
+                let path = location.rsplitn(3, ':').nth(2)?;
+                let path = root.join(path);
+                path.starts_with(&src).then(|| relative(&path, root))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| main_file(exercise_dir, root))
 }
 
 /// A check's verdict, and what to do next.
@@ -96,7 +116,7 @@ pub fn check_report(report: &CheckReport, step: &Step, root: &Path, hints_used: 
                 );
             }
             let place = first.and_then(|e| e.location.as_ref()).map_or_else(
-                || main_file(step, root),
+                || main_file(&step.exercise_dir, root),
                 |l| format!("{}:{}:{}", l.file, l.line, l.column),
             );
             let _ = writeln!(
@@ -140,7 +160,7 @@ pub fn check_report(report: &CheckReport, step: &Step, root: &Path, hints_used: 
                 out,
                 "{} read the failing test in {test_file}, change {}, and run `cargo grade` again.",
                 "Next:".bold(),
-                main_file(step, root)
+                file_to_change(failures, &step.exercise_dir, root)
             );
             let _ = writeln!(out, "      {hint_line}");
         }
@@ -176,7 +196,7 @@ pub fn check_report(report: &CheckReport, step: &Step, root: &Path, hints_used: 
                 out,
                 "{} fix what clippy says in {}, and run `cargo grade` again.",
                 "Next:".bold(),
-                main_file(step, root)
+                main_file(&step.exercise_dir, root)
             );
             let _ = writeln!(out, "      {hint_line}");
         }
@@ -487,4 +507,45 @@ pub fn team(steps: &[TeamStep], learners: usize) -> String {
 /// The first error of a diagnostic list, for one-line messages.
 pub fn first_message(diagnostics: &[Diagnostic]) -> &str {
     diagnostics.first().map_or("", |d| d.message.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn panicked(location: Option<&str>) -> TestFailure {
+        TestFailure {
+            name: "reads_records".to_string(),
+            reason: FailureReason::Panicked {
+                message: "not yet implemented".to_string(),
+                location: location.map(str::to_string),
+            },
+        }
+    }
+
+    #[test]
+    fn the_file_to_change_is_where_the_starter_panicked() {
+        let root = Path::new("/course");
+        let step = Path::new("/course/exercises/03_streaming/01_buf_read");
+        let check = |failures: &[TestFailure], expected: &str| {
+            assert_eq!(file_to_change(failures, step, root), expected);
+        };
+        check(
+            &[panicked(Some(
+                "exercises/03_streaming/01_buf_read/src/reader.rs:119:9",
+            ))],
+            "exercises/03_streaming/01_buf_read/src/reader.rs",
+        );
+        // A failed assertion in the test file says nothing about which source file to open.
+        check(
+            &[panicked(Some(
+                "exercises/03_streaming/01_buf_read/tests/buf_read.rs:12:5",
+            ))],
+            "exercises/03_streaming/01_buf_read/src/lib.rs",
+        );
+        check(
+            &[panicked(None)],
+            "exercises/03_streaming/01_buf_read/src/lib.rs",
+        );
+    }
 }
