@@ -36,7 +36,9 @@ struct Run {
 
 fn main() -> BenchResult<()> {
     if let Ok(mode) = env::var("BENCH_MODE") {
-        let path = env::var("BENCH_FILE").map(PathBuf::from).unwrap_or_default();
+        let path = env::var("BENCH_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_default();
         let run = run_mode(&mode, &path)?;
         println!(
             "rows={} seconds={:.4} max_rss_kib={}",
@@ -59,7 +61,10 @@ fn main() -> BenchResult<()> {
     println!("each figure: the median of {runs} runs, each in a process of its own\n");
 
     let modes = [
-        ("reference-records", "reference parser, records (UTF-8 checked)"),
+        (
+            "reference-records",
+            "reference parser, records (UTF-8 checked)",
+        ),
         ("reference-typed", "reference parser, typed rows (serde)"),
         ("csv-records", "csv crate, StringRecord"),
         ("csv-serde", "csv crate, serde"),
@@ -121,7 +126,9 @@ fn ratio(label: &str, ours: Run, theirs: Run) {
 
 /// Runs `measure` `runs` times and returns the run with the median time.
 fn median_run(runs: u64, mut measure: impl FnMut() -> BenchResult<Run>) -> BenchResult<Run> {
-    let mut all = (0..runs).map(|_| measure()).collect::<BenchResult<Vec<Run>>>()?;
+    let mut all = (0..runs)
+        .map(|_| measure())
+        .collect::<BenchResult<Vec<Run>>>()?;
     all.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
     Ok(all[all.len() / 2])
 }
@@ -252,18 +259,21 @@ fn bench_file(size_mb: u64) -> BenchResult<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../target/bench");
     fs::create_dir_all(&dir)?;
     let path = dir.join(format!("messy-{size_mb}mb.csv"));
-    let bytes = size_mb * 1_000_000;
+    // Only whole rows, so the file is a little shorter than asked: generating it into a sink
+    // says how long it must be (well under a second, and a stale file is never reused).
+    let bytes = io::copy(&mut MessyCsv::new(size_mb * 1_000_000), &mut io::sink())?;
     if fs::metadata(&path).map(|m| m.len()).ok() != Some(bytes) {
         let mut out = BufWriter::new(File::create(&path)?);
-        io::copy(&mut MessyCsv::new(bytes), &mut out)?;
+        io::copy(&mut MessyCsv::new(size_mb * 1_000_000), &mut out)?;
         out.flush()?;
     }
     Ok(path)
 }
 
-/// A deterministic, messy CSV upload of exactly `bytes` bytes, made on the fly: a header,
+/// A deterministic, messy CSV upload of at most `bytes` bytes, made on the fly: a header,
 /// then rows with quoted commas, escaped quotes, embedded CRLF line breaks and CRLF endings.
-/// The last row is cut short where the size runs out, so it ends in a plain field.
+/// It ends before the first row that does not fit: a row cut short would be a short row,
+/// which the typed parsers rightly refuse (the 100 MB file used to end that way).
 struct MessyCsv {
     remaining: u64,
     row: u64,
@@ -314,6 +324,10 @@ impl Read for MessyCsv {
         }
         if self.offset == self.pending.len() {
             self.next_row();
+            if self.pending.len() as u64 > self.remaining {
+                self.remaining = 0;
+                return Ok(0);
+            }
         }
         let available = &self.pending[self.offset..];
         let len = available.len().min(buf.len()).min(self.remaining as usize);
