@@ -297,14 +297,14 @@ impl MessyCsv {
         self.pending.clear();
         self.offset = 0;
         let amount = (n.wrapping_mul(7919) % 200_000) as i64 - 50_000;
-        let name = if n % 3 == 0 {
+        let name = if n.is_multiple_of(3) {
             format!("\"Smith, Ada {n}\"")
         } else {
             format!("Ada Smith {n}")
         };
-        let note = if n % 17 == 0 {
+        let note = if n.is_multiple_of(17) {
             "\"line one\r\nline two\"".to_string()
-        } else if n % 5 == 0 {
+        } else if n.is_multiple_of(5) {
             format!("\"said \"\"hello\"\" {n} times\"")
         } else {
             format!("plain note {n}")
