@@ -158,7 +158,7 @@ impl RecordBuf {
 
     /// Takes back the bytes from [`RecordBuf::start`] as the record's text.
     ///
-    /// The reader has checked them as UTF-8 byte by byte (see `utf8.rs`), so the conversion
+    /// The reader has checked them as UTF-8 as they arrived (see `utf8.rs`), so the conversion
     /// succeeds and moves the allocation without copying. It is still checked, because
     /// `String::from_utf8` is how safe code turns bytes into text; if it ever fails, the
     /// record is emptied rather than trusted, and `false` says so.
