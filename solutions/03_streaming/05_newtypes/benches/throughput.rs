@@ -69,21 +69,32 @@ fn main() -> BenchResult<()> {
         ("csv-records", "csv crate, StringRecord"),
         ("csv-serde", "csv crate, serde"),
     ];
-    let mut medians = Vec::new();
-    for (mode, label) in modes {
-        let median = median_run(runs, || child(mode, &path))?;
-        print_row(label, bytes, median);
-        medians.push((mode, median));
+    // Round after round, every parser once per round: a machine that speeds up or slows
+    // down during the bench then moves every parser's figures, not only the last one's.
+    let python_ok = python(&path).is_ok();
+    let mut all: Vec<Vec<Run>> = vec![Vec::new(); modes.len()];
+    let mut python_runs = Vec::new();
+    for _ in 0..runs {
+        for ((mode, _), runs) in modes.iter().zip(&mut all) {
+            runs.push(child(mode, &path)?);
+        }
+        if python_ok {
+            python_runs.push(python(&path)?);
+        }
     }
-    let python = match median_run(runs, || python(&path)) {
-        Ok(median) => {
-            print_row("Python csv.reader", bytes, median);
-            Some(median)
-        }
-        Err(err) => {
-            println!("{:<44} skipped: {err}", "Python csv.reader");
-            None
-        }
+    let mut medians = Vec::new();
+    for ((mode, label), runs) in modes.iter().zip(all) {
+        let median = median(runs);
+        print_row(label, bytes, median);
+        medians.push((*mode, median));
+    }
+    let python = if python_ok {
+        let median = median(python_runs);
+        print_row("Python csv.reader", bytes, median);
+        Some(median)
+    } else {
+        println!("{:<44} skipped: python3 did not run", "Python csv.reader");
+        None
     };
 
     let find = |name: &str| medians.iter().find(|(mode, _)| *mode == name).map(|m| m.1);
@@ -126,11 +137,16 @@ fn ratio(label: &str, ours: Run, theirs: Run) {
 
 /// Runs `measure` `runs` times and returns the run with the median time.
 fn median_run(runs: u64, mut measure: impl FnMut() -> BenchResult<Run>) -> BenchResult<Run> {
-    let mut all = (0..runs)
+    let all = (0..runs)
         .map(|_| measure())
         .collect::<BenchResult<Vec<Run>>>()?;
-    all.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
-    Ok(all[all.len() / 2])
+    Ok(median(all))
+}
+
+/// The run with the median time (of an even count, the slower of the middle two).
+fn median(mut runs: Vec<Run>) -> Run {
+    runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    runs[runs.len() / 2]
 }
 
 fn child(mode: &str, path: &Path) -> BenchResult<Run> {

@@ -67,22 +67,31 @@ fn main() -> BenchResult<()> {
     let mut multi = Vec::new();
     let mut current = Vec::new();
     let mut python = Vec::new();
+    let python_ok = python_asyncio(1_000).is_ok();
     for jobs in [100_000, 1_000_000] {
-        let run = median_run(runs, || child(jobs, "multi"))?;
-        print_row("Rust, multi-thread", jobs, run);
-        multi.push(run);
-        let run = median_run(runs, || child(jobs, "current"))?;
-        print_row("Rust, current-thread", jobs, run);
-        current.push(run);
-        match median_run(runs, || python_asyncio(jobs)) {
-            Ok(run) => {
-                print_row("Python asyncio.Queue", jobs, run);
-                python.push(run);
+        // Round after round, each contender once per round, so that a machine that speeds up
+        // or slows down during the bench moves every figure, not only the last one's.
+        let (mut m, mut c, mut p) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            m.push(child(jobs, "multi")?);
+            c.push(child(jobs, "current")?);
+            if python_ok {
+                p.push(python_asyncio(jobs)?);
             }
-            Err(err) => println!(
-                "{:<22} {jobs:>9} jobs  skipped: {err}",
+        }
+        print_row("Rust, multi-thread", jobs, median(m.clone()));
+        print_row("Rust, current-thread", jobs, median(c.clone()));
+        multi.push(median(m));
+        current.push(median(c));
+        if python_ok {
+            let run = median(p);
+            print_row("Python asyncio.Queue", jobs, run);
+            python.push(run);
+        } else {
+            println!(
+                "{:<22} {jobs:>9} jobs  skipped: python3 did not run",
                 "Python asyncio.Queue"
-            ),
+            );
         }
     }
 
@@ -119,13 +128,10 @@ fn print_row(label: &str, jobs: u64, run: Run) {
     );
 }
 
-/// Runs `measure` `runs` times and returns the run with the median time.
-fn median_run(runs: u64, mut measure: impl FnMut() -> BenchResult<Run>) -> BenchResult<Run> {
-    let mut all = (0..runs)
-        .map(|_| measure())
-        .collect::<BenchResult<Vec<Run>>>()?;
-    all.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
-    Ok(all[all.len() / 2])
+/// The run with the median time (of an even count, the slower of the middle two).
+fn median(mut runs: Vec<Run>) -> Run {
+    runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    runs[runs.len() / 2]
 }
 
 fn child(jobs: u64, runtime: &str) -> BenchResult<Run> {
