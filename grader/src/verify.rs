@@ -207,6 +207,12 @@ fn check_packages(step: &Step) -> Vec<String> {
             Err(_) => problems.push(format!("the {what} has no Cargo.toml")),
         }
     }
+    for missing in missing_dependencies(&step.exercise_dir, &step.solution_dir) {
+        problems.push(format!(
+            "the solution depends on `{missing}` but the exercise's Cargo.toml does not: \
+             the reference would not compile in the learner's package"
+        ));
+    }
     let tests = step.test_files();
     if tests.is_empty() {
         problems.push("the exercise has no tests/*.rs file".to_string());
@@ -234,6 +240,26 @@ fn check_packages(step: &Step) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The `[dependencies]` of the solution that the exercise lacks. (Dev-dependencies may
+/// differ: a solution's bench may compare against a peer crate the learner never needs.)
+fn missing_dependencies(exercise_dir: &Path, solution_dir: &Path) -> Vec<String> {
+    let dependencies = |dir: &Path| -> Vec<String> {
+        std::fs::read_to_string(dir.join("Cargo.toml"))
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .and_then(|table| {
+                let deps = table.get("dependencies")?.as_table()?;
+                Some(deps.keys().cloned().collect())
+            })
+            .unwrap_or_default()
+    };
+    let theirs = dependencies(exercise_dir);
+    dependencies(solution_dir)
+        .into_iter()
+        .filter(|dep| !theirs.contains(dep))
+        .collect()
 }
 
 /// Words of a lesson outside fenced code blocks.
@@ -308,5 +334,27 @@ mod tests {
     fn lesson_words_skip_code_blocks() {
         let text = "# Title here\n\nTwo words.\n```rust\nlet not_counted = 1;\n```\nend\n";
         assert_eq!(lesson_words(text), 6);
+    }
+
+    #[test]
+    fn a_dependency_only_the_solution_has_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, manifest: &str| {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(&path).unwrap();
+            std::fs::write(path.join("Cargo.toml"), manifest).unwrap();
+            path
+        };
+        let exercise = write(
+            "exercise",
+            "[package]\nname = \"x\"\n[dependencies]\nserde.workspace = true\n",
+        );
+        let solution = write(
+            "solution",
+            "[package]\nname = \"x_solution\"\n[dependencies]\nserde.workspace = true\n\
+             thiserror.workspace = true\n[dev-dependencies]\ncsv.workspace = true\n",
+        );
+        assert_eq!(missing_dependencies(&exercise, &solution), ["thiserror"]);
+        assert!(missing_dependencies(&solution, &exercise).is_empty());
     }
 }
