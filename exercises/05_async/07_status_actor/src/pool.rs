@@ -1,5 +1,6 @@
 //! Step 5.3: a pool of tokio tasks with a concurrency limit. Step 5.4: a time limit per job.
-//! Step 5.5: retries with backoff, and dead letters. Step 5.6: graceful shutdown.
+//! Step 5.5: retries with backoff, and dead letters. Step 5.6: graceful shutdown. Step 5.7:
+//! outcomes streamed out on a bounded channel, for a worker that runs all day.
 //!
 //! Jobs wait in a bounded queue (step 5.2). One task, the *dispatcher*, takes them out and
 //! spawns one task per job into a `JoinSet`, but only while fewer than `concurrency` jobs are
@@ -24,6 +25,11 @@
 //! `JoinSet` holds exactly the running jobs: its length is the number in flight, joining it
 //! reports each job's end, and `abort_all` stops them all.
 //!
+//! [`TaskPool::start`] keeps every outcome for the report, which suits a batch. A worker that
+//! runs all day uses [`TaskPool::start_streaming`] instead: each outcome goes out on a bounded
+//! channel ([`Outcomes`]) as its job ends, and the pool's memory stays flat however many jobs
+//! it runs. The dispatcher does not care which: it hands each outcome to a private `Sink`.
+//!
 //! Also rejected: a `Semaphore` next to the `JoinSet`. That is the tool when tasks are spawned
 //! from many places (one per web request); here one loop spawns every task, so the set's own
 //! length is the count, and there is no second number that could disagree with it.
@@ -34,6 +40,7 @@ use std::panic;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
 use tokio::task::{self, JoinError, JoinHandle, JoinSet};
 use tokio::time::{Instant, timeout_at};
 use tokio_util::sync::CancellationToken;
@@ -89,11 +96,89 @@ impl<T> Default for PoolReport<T> {
     }
 }
 
+impl<T> PoolReport<T> {
+    /// Files one outcome under done, dead or unfinished.
+    fn add(&mut self, outcome: Outcome<T>) {
+        match outcome {
+            Outcome::Done(done) => self.done.push(done),
+            Outcome::Dead(dead) => self.dead_letters.push(dead),
+            Outcome::Unfinished(job) => self.unfinished.push(job),
+        }
+    }
+}
+
+/// The outcomes of a pool started with [`TaskPool::start_streaming`], one per job, in the
+/// order the jobs end.
+///
+/// The channel behind it is bounded, so read it *while* you submit, from another task: when
+/// it is full, the pool waits for you before it records the next outcome, so no job starts,
+/// the queue fills up, and `submit` waits (`try_submit` says `Full`). That is backpressure,
+/// not a bug: a reader that falls behind slows the producers down instead of growing memory.
+#[derive(Debug)]
+pub struct Outcomes<T> {
+    receiver: mpsc::Receiver<Outcome<T>>,
+}
+
+impl<T> Outcomes<T> {
+    /// The next job's outcome, waiting until a job ends; `None` once the pool has stopped
+    /// (after [`TaskPool::close`] or a shutdown) and every outcome it sent has been read.
+    pub async fn recv(&mut self) -> Option<Outcome<T>> {
+        self.receiver.recv().await
+    }
+}
+
+/// Where the dispatcher puts each job's outcome. An enum of two plain cases: a trait with two
+/// implementations would say the same with more machinery, for a choice made once at start.
+#[derive(Debug)]
+enum Sink<T> {
+    /// Into the report that `close` returns ([`TaskPool::start`]).
+    Collect,
+    /// Out on a bounded channel as each job ends ([`TaskPool::start_streaming`]).
+    ///
+    /// Rejected: an unbounded channel. It never makes the pool wait, so when the reader is
+    /// slower than the jobs, the outcomes pile up in the channel and memory grows again.
+    Stream(mpsc::Sender<Outcome<T>>),
+}
+
+impl<T> Sink<T> {
+    /// Records one job's outcome: in `report`, or on the channel, waiting while it is full.
+    ///
+    /// The wait races the shutdown: a reader that stopped reading must not keep a shutdown
+    /// from its deadline. From the shutdown on, and when the reader is gone, outcomes go in
+    /// `report`, so none is lost. (At most `queue_capacity + concurrency` jobs are left then,
+    /// so the report stays small.)
+    async fn record(
+        &self,
+        outcome: Outcome<T>,
+        shutdown: &CancellationToken,
+        report: &mut PoolReport<T>,
+    ) {
+        let Sink::Stream(sender) = self else {
+            report.add(outcome);
+            return;
+        };
+        tokio::select! {
+            // A shutdown first: once it has come, nothing waits for the reader.
+            biased;
+            () = shutdown.cancelled() => report.add(outcome),
+            // `reserve`, not `send(outcome)`: if the shutdown wins while `send` waits, dropping
+            // it drops the outcome with it. `reserve` waits for room holding nothing, and the
+            // permit it returns sends without waiting.
+            permit = sender.reserve() => match permit {
+                Ok(permit) => permit.send(outcome),
+                // The reader dropped `Outcomes`: keep the outcome for the report.
+                Err(_) => report.add(outcome),
+            },
+        }
+    }
+}
+
 /// A pool of tokio tasks that runs at most [`PoolConfig::concurrency`] jobs at once.
 ///
-/// It keeps every answer for its [`PoolReport`] until [`TaskPool::close`], so its memory grows
-/// with the number of jobs answered. That fits a batch of jobs; a worker that runs all day
-/// streams its answers out instead, as the import worker of Part 6 does.
+/// Started with [`TaskPool::start`], it keeps every answer for its [`PoolReport`] until
+/// [`TaskPool::close`], so its memory grows with the number of jobs answered. That fits a
+/// batch of jobs; a worker that runs all day uses [`TaskPool::start_streaming`] and reads
+/// each answer as it comes.
 #[derive(Debug)]
 #[must_use = "a `TaskPool` dropped without `close` loses its jobs' answers: call `close`"]
 pub struct TaskPool<T> {
@@ -122,9 +207,45 @@ impl<T: Send + 'static> TaskPool<T> {
         H: Fn(Job) -> F + Send + Sync + 'static,
         F: Future<Output = Result<T, JobError>> + Send + 'static,
     {
+        Self::with_sink(config, handler, Sink::Collect)
+    }
+
+    /// Starts a pool like [`TaskPool::start`], but sends each job's outcome out on
+    /// [`Outcomes`] as the job ends, instead of keeping it: its memory stays flat however many
+    /// jobs it runs. Room for `outcome_capacity` outcomes (0 is treated as 1) waits there.
+    ///
+    /// Read the outcomes from another task while you submit (see [`Outcomes`]): the channel is
+    /// bounded, so outcomes nobody reads stop the pool. The report from [`TaskPool::close`]
+    /// holds only what was not streamed: the outcomes settled after a shutdown (at most
+    /// `queue_capacity + concurrency` jobs), and any left after `Outcomes` was dropped.
+    ///
+    /// # Panics
+    ///
+    /// When called outside a tokio runtime, because the pool spawns its dispatcher task.
+    pub fn start_streaming<H, F>(
+        config: PoolConfig,
+        outcome_capacity: usize,
+        handler: H,
+    ) -> (Self, Outcomes<T>)
+    where
+        H: Fn(Job) -> F + Send + Sync + 'static,
+        F: Future<Output = Result<T, JobError>> + Send + 'static,
+    {
+        // `mpsc::channel` panics on 0; one slot is the smallest channel that works.
+        let (sender, receiver) = mpsc::channel(outcome_capacity.max(1));
+        let pool = Self::with_sink(config, handler, Sink::Stream(sender));
+        (pool, Outcomes { receiver })
+    }
+
+    /// Starts the dispatcher with `sink`: what both `start`s share.
+    fn with_sink<H, F>(config: PoolConfig, handler: H, sink: Sink<T>) -> Self
+    where
+        H: Fn(Job) -> F + Send + Sync + 'static,
+        F: Future<Output = Result<T, JobError>> + Send + 'static,
+    {
         let (jobs, waiting) = queue(config.queue_capacity);
         let shutdown = CancellationToken::new();
-        let dispatcher = tokio::spawn(dispatch(waiting, config, shutdown.clone(), handler));
+        let dispatcher = tokio::spawn(dispatch(waiting, config, shutdown.clone(), handler, sink));
         TaskPool {
             jobs,
             dispatcher,
@@ -158,8 +279,9 @@ impl<T: Send + 'static> TaskPool<T> {
 
     /// Stops taking jobs, waits until every job already queued or running is done or dead,
     /// and reports where each one went: every job since the pool started, all kept in memory
-    /// until now (see [`TaskPool`]). (If the pool is shut down meanwhile, jobs that did
-    /// not finish are reported unfinished instead.)
+    /// until now (see [`TaskPool`]), or with [`TaskPool::start_streaming`] only the ones not
+    /// streamed. (If the pool is shut down meanwhile, jobs that did not finish are reported
+    /// unfinished instead.)
     ///
     /// # Panics
     ///
@@ -195,13 +317,15 @@ async fn report_of<T>(dispatcher: JoinHandle<PoolReport<T>>) -> PoolReport<T> {
 }
 
 /// The dispatcher: takes jobs from the queue, runs each in a task of its own with at most
-/// `concurrency` running at once, and files every job under done, dead or unfinished. It
-/// returns when the queue has ended and every job has finished, or after a shutdown.
+/// `concurrency` running at once, and hands every job's outcome (done, dead or unfinished) to
+/// `sink`. It returns when the queue has ended and every job has finished, or after a
+/// shutdown. The sender inside a streaming `sink` is dropped with it, which ends `Outcomes`.
 async fn dispatch<T, H, F>(
     mut waiting: JobReceiver,
     config: PoolConfig,
     shutdown: CancellationToken,
     handler: H,
+    sink: Sink<T>,
 ) -> PoolReport<T>
 where
     T: Send + 'static,
@@ -230,7 +354,8 @@ where
             () = shutdown.cancelled() => break,
             // Disabled for this round when nothing is running (`join_next` gives `None`).
             Some(joined) = running.join_next_with_id() => {
-                file(joined, &mut job_of_task, &mut report);
+                let outcome = outcome_of(joined, &mut job_of_task);
+                sink.record(outcome, &shutdown, &mut report).await;
             }
             // Only with a free slot: when every slot is taken, the next job stays in the
             // queue, where `try_submit` can see that the pool is full.
@@ -258,7 +383,9 @@ where
     // Phase 1, stop intake: from now on `submit` fails and hands the job back. The jobs still
     // in the queue never started; `recv` still hands them out (without waiting, as the queue
     // is closed), and they go back unfinished, in queue order. Dropping `waiting` instead
-    // would lose them.
+    // would lose them. From here on every outcome goes in the report, even when streaming:
+    // after a shutdown `Sink::record` would put it there anyway, and after a normal close
+    // nothing is left.
     waiting.close();
     while let Some(job) = waiting.recv().await {
         report.unfinished.push(job);
@@ -268,24 +395,23 @@ where
     // close nothing is running, and this ends at once.)
     let deadline = Instant::now() + config.shutdown_grace;
     while let Ok(Some(joined)) = timeout_at(deadline, running.join_next_with_id()).await {
-        file(joined, &mut job_of_task, &mut report);
+        report.add(outcome_of(joined, &mut job_of_task));
     }
     // Phase 3: abort the rest. Each aborted task comes back as a cancelled `JoinError` at its
-    // next `.await`, and `file` hands its job back as unfinished. A task that finished just
+    // next `.await`, and `outcome_of` hands its job back as unfinished. A task that finished just
     // before the abort comes back with its outcome, as usual.
     running.abort_all();
     while let Some(joined) = running.join_next_with_id().await {
-        file(joined, &mut job_of_task, &mut report);
+        report.add(outcome_of(joined, &mut job_of_task));
     }
     report
 }
 
-/// Files one joined task's job under done, dead or unfinished.
-fn file<T>(
+/// The outcome of one joined task's job: done, dead or unfinished.
+fn outcome_of<T>(
     joined: Result<(task::Id, Outcome<T>), JoinError>,
     job_of_task: &mut HashMap<task::Id, Job>,
-    report: &mut PoolReport<T>,
-) {
+) -> Outcome<T> {
     let (task, outcome) = match joined {
         Ok((task, outcome)) => (task, Ok(outcome)),
         Err(error) => (error.id(), Err(error)),
@@ -297,15 +423,13 @@ fn file<T>(
         .remove(&task)
         .expect("every task's job is recorded when the task is spawned");
     match outcome {
-        Ok(Outcome::Done(done)) => report.done.push(done),
-        Ok(Outcome::Dead(dead)) => report.dead_letters.push(dead),
-        Ok(Outcome::Unfinished(job)) => report.unfinished.push(job),
+        Ok(outcome) => outcome,
         // Aborted at the deadline: the job did not fail, it was stopped. It goes back.
-        Err(error) if error.is_cancelled() => report.unfinished.push(job),
+        Err(error) if error.is_cancelled() => Outcome::Unfinished(job),
         // The job's task itself panicked: not an attempt (their panics stop in
         // `run_attempt`), so only a bug in this crate gets here. The job is kept as a dead
         // letter rather than lost; `attempts: 0` says no attempt reported back.
-        Err(error) => report.dead_letters.push(DeadLetter {
+        Err(error) => Outcome::Dead(DeadLetter {
             job,
             error: task_failure(error),
             attempts: 0,

@@ -2,14 +2,23 @@
 //!
 //! The actor needs no clock, so most tests run on a plain `#[tokio::test]` runtime (one
 //! thread). The test with many tasks uses a runtime with several threads, so the tasks really
-//! do send at the same time.
+//! do send at the same time. The tests of the pool's streaming mode (given code, at the end)
+//! run on paused time, where a wait that can never end times out at once.
 
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
+
+use tokio::time::{Instant, timeout};
 
 use status_actor::actor::{ActorStopped, StatusHandle};
 use status_actor::job::{Job, JobError, JobId};
+use status_actor::pool::{Outcomes, PoolConfig, PoolReport, TaskPool};
+use status_actor::retry::{Outcome, RetryPolicy};
 use status_actor::status::{Status, StatusCounts};
 use status_actor::tasks::{Summary, process, run_blocking};
+use status_actor::thread_pool::SubmitError;
 
 #[tokio::test]
 async fn a_status_that_was_set_can_be_read_back() {
@@ -189,4 +198,214 @@ async fn process_still_summarizes_the_payload() {
         process(Job::new(7, "")).await,
         Err(JobError::Permanent("job 7 has no records".to_string()))
     );
+}
+
+// The pool's streaming mode: given code in this step, read `TaskPool::start_streaming`.
+
+const QUEUE: usize = 8;
+const CONCURRENCY: usize = 4;
+const OUTCOME_CAPACITY: usize = 2;
+
+fn pool_config() -> PoolConfig {
+    PoolConfig {
+        concurrency: CONCURRENCY,
+        queue_capacity: QUEUE,
+        job_timeout: Duration::from_secs(60),
+        retry: RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(10),
+        },
+        jitter_seed: 7,
+        shutdown_grace: Duration::from_secs(30),
+    }
+}
+
+/// A streaming pool whose handler answers at once: `"broken"` fails for good, `"busy"` fails
+/// once and is retried after a backoff, anything else succeeds with the job's id.
+fn start_streaming_pool() -> (TaskPool<u64>, Outcomes<u64>) {
+    // The busy jobs that already failed once.
+    let failed_once = Arc::new(Mutex::new(HashSet::new()));
+    TaskPool::start_streaming(pool_config(), OUTCOME_CAPACITY, move |job: Job| {
+        let first_try = failed_once.lock().unwrap().insert(job.id);
+        async move {
+            match job.payload.as_str() {
+                "broken" => Err(JobError::Permanent("not a CSV file".to_string())),
+                "busy" if first_try => Err(JobError::Retryable("database busy".to_string())),
+                _ => Ok(job.id.0),
+            }
+        }
+    })
+}
+
+/// Reads every outcome until the stream ends.
+async fn read_all(mut outcomes: Outcomes<u64>) -> Vec<Outcome<u64>> {
+    let mut all = Vec::new();
+    while let Some(outcome) = outcomes.recv().await {
+        all.push(outcome);
+    }
+    all
+}
+
+/// Each job id with the lists it was found in: "done", "dead" or "unfinished".
+fn where_each_job_went(
+    streamed: &[Outcome<u64>],
+    report: &PoolReport<u64>,
+) -> BTreeMap<u64, Vec<&'static str>> {
+    let mut lists: BTreeMap<u64, Vec<&'static str>> = BTreeMap::new();
+    let mut add = |id: JobId, list| lists.entry(id.0).or_default().push(list);
+    for outcome in streamed {
+        match outcome {
+            Outcome::Done(done) => add(done.id, "streamed done"),
+            Outcome::Dead(dead) => add(dead.job.id, "streamed dead"),
+            Outcome::Unfinished(job) => add(job.id, "streamed unfinished"),
+        }
+    }
+    report
+        .done
+        .iter()
+        .for_each(|done| add(done.id, "report done"));
+    report
+        .dead_letters
+        .iter()
+        .for_each(|dead| add(dead.job.id, "report dead"));
+    report
+        .unfinished
+        .iter()
+        .for_each(|job| add(job.id, "report unfinished"));
+    lists
+}
+
+fn report_is_empty(report: &PoolReport<u64>) -> bool {
+    report.done.is_empty() && report.dead_letters.is_empty() && report.unfinished.is_empty()
+}
+
+/// Submits jobs 1, 2, 3... while nobody reads the outcomes, until a `submit` waits with no end
+/// in sight; returns how many were accepted. Stops after `limit` jobs, to fail instead of
+/// running forever when nothing pushes back.
+async fn submit_until_blocked(pool: &TaskPool<u64>, limit: u64) -> u64 {
+    for id in 1..=limit {
+        // On paused time, the clock jumps to the timeout only when every task is waiting: so
+        // a timeout here means the pool is stuck until someone reads an outcome.
+        match timeout(Duration::from_secs(1), pool.submit(Job::new(id, "ok"))).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => panic!("the pool is open, yet submit failed: {error:?}"),
+            Err(_) => return id - 1,
+        }
+    }
+    limit
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_outcome_arrives_on_the_stream_exactly_once() {
+    let (pool, outcomes) = start_streaming_pool();
+    // Read from another task while this one submits: the stream is bounded.
+    let reader = tokio::spawn(read_all(outcomes));
+    let payload = |id: u64| match id % 5 {
+        0 => "broken",
+        1 => "busy",
+        _ => "ok",
+    };
+    for id in 1..=200 {
+        pool.submit(Job::new(id, payload(id))).await.unwrap();
+    }
+    let report = pool.close().await;
+    let streamed = timeout(Duration::from_secs(3600), reader)
+        .await
+        .expect("the stream must end once the pool is closed")
+        .unwrap();
+    assert!(
+        report_is_empty(&report),
+        "every outcome was streamed, so the report from close keeps none: {report:?}"
+    );
+    let lists = where_each_job_went(&streamed, &report);
+    for id in 1..=200 {
+        let expected = if payload(id) == "broken" {
+            "streamed dead"
+        } else {
+            "streamed done"
+        };
+        assert_eq!(
+            lists.get(&id).map(Vec::as_slice),
+            Some(&[expected][..]),
+            "job {id} ({}) must arrive exactly once on the stream, as {expected}",
+            payload(id)
+        );
+    }
+    assert_eq!(
+        lists.len(),
+        200,
+        "no outcome for a job that was never submitted"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn outcomes_nobody_reads_stop_intake_at_a_bound() {
+    let (pool, outcomes) = start_streaming_pool();
+    let most = (QUEUE + CONCURRENCY + OUTCOME_CAPACITY) as u64;
+    let accepted = submit_until_blocked(&pool, most + 10).await;
+    assert!(
+        accepted <= most,
+        "with nobody reading, at most queue ({QUEUE}) + running ({CONCURRENCY}) + unread \
+         outcomes ({OUTCOME_CAPACITY}) = {most} jobs fit, but {accepted} were accepted: \
+         is the outcome channel bounded?"
+    );
+    assert!(
+        accepted >= (QUEUE + OUTCOME_CAPACITY) as u64,
+        "the queue and the outcome channel both fill before intake stops, yet only {accepted} \
+         jobs were accepted"
+    );
+    assert!(
+        matches!(
+            pool.try_submit(Job::new(999, "ok")),
+            Err(SubmitError::Full(_))
+        ),
+        "the queue is full while the outcomes are not read"
+    );
+    // Once someone reads, everything flows again, and nothing was lost meanwhile.
+    let reader = tokio::spawn(read_all(outcomes));
+    let report = pool.close().await;
+    let streamed = reader.await.unwrap();
+    assert!(report_is_empty(&report), "{report:?}");
+    let lists = where_each_job_went(&streamed, &report);
+    assert_eq!(
+        lists.keys().copied().collect::<Vec<_>>(),
+        (1..=accepted).collect::<Vec<_>>(),
+        "every accepted job's outcome arrives once reading resumes"
+    );
+    assert!(
+        lists.values().all(|found| found == &["streamed done"]),
+        "{lists:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_shutdown_does_not_wait_for_a_reader_and_keeps_the_rest_in_the_report() {
+    let (pool, outcomes) = start_streaming_pool();
+    let accepted = submit_until_blocked(&pool, 100).await;
+    let shutdown_at = Instant::now();
+    let report = timeout(Duration::from_secs(3600), pool.shutdown())
+        .await
+        .expect("a shutdown must not wait for outcomes nobody reads");
+    assert_eq!(
+        shutdown_at.elapsed(),
+        Duration::ZERO,
+        "no job was running: the shutdown ends at once"
+    );
+    let streamed = read_all(outcomes).await;
+    assert_eq!(
+        streamed.len(),
+        OUTCOME_CAPACITY,
+        "the stream holds the outcomes sent before the shutdown: as many as fit"
+    );
+    let lists = where_each_job_went(&streamed, &report);
+    for id in 1..=accepted {
+        assert_eq!(
+            lists.get(&id).map(Vec::len),
+            Some(1),
+            "job {id} must be either on the stream or in the report, once: {:?}",
+            lists.get(&id)
+        );
+    }
+    assert_eq!(lists.len() as u64, accepted);
 }
