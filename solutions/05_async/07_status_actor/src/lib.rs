@@ -12,7 +12,8 @@
 //! - [`tasks`]: step 5.1, one tokio task per job.
 //! - [`queue`]: step 5.2, a bounded job queue with backpressure.
 //! - [`pool`]: step 5.3, a pool of tokio tasks with a concurrency limit; step 5.4 adds a
-//!   time limit per job, step 5.5 retries and dead letters, step 5.6 a graceful shutdown.
+//!   time limit per job, step 5.5 retries and dead letters, step 5.6 a graceful shutdown,
+//!   step 5.7 outcomes streamed on a bounded channel.
 //! - [`timeouts`]: step 5.4, a time limit for one job.
 //! - [`retry`]: step 5.5, retries with backoff, jitter and a cap; dead letters.
 //! - [`actor`]: step 5.7, the status store as an actor task, and [`tasks::process`]
