@@ -145,8 +145,9 @@ impl<T> Sink<T> {
     ///
     /// The wait races the shutdown: a reader that stopped reading must not keep a shutdown
     /// from its deadline. From the shutdown on, and when the reader is gone, outcomes go in
-    /// `report`, so none is lost. (At most `queue_capacity + concurrency` jobs are left then,
-    /// so the report stays small.)
+    /// `report`, so none is lost. (After a shutdown at most `queue_capacity + concurrency`
+    /// jobs are left, so the report stays small; a reader that drops `Outcomes` early takes
+    /// the flat memory with it.)
     async fn record(
         &self,
         outcome: Outcome<T>,
