@@ -158,6 +158,20 @@ impl<T> Sink<T> {
             report.add(outcome);
             return;
         };
+        // Most of the time the channel has room: send at once, without setting up the race
+        // below. `try_send` hands the outcome back when it cannot send, so nothing is lost.
+        let outcome = if shutdown.is_cancelled() {
+            outcome
+        } else {
+            match sender.try_send(outcome) {
+                Ok(()) => return,
+                Err(mpsc::error::TrySendError::Full(outcome)) => outcome,
+                Err(mpsc::error::TrySendError::Closed(outcome)) => {
+                    report.add(outcome);
+                    return;
+                }
+            }
+        };
         tokio::select! {
             // A shutdown first: once it has come, nothing waits for the reader.
             biased;
