@@ -55,9 +55,9 @@ impl<T: Send + 'static> WorkerPool<T> {
         F: Fn(Job) -> Result<T, JobError> + Send + Sync + 'static,
     {
         // TODO: start `workers` threads (at least one:
-        // `a_pool_asked_for_zero_workers_still_runs_one`) that take jobs from one bounded queue of `capacity` jobs and run `work`; the answers
-        // come back on a channel of their own, for `close` to collect
-        // (`the_workers_run_jobs_at_the_same_time`).
+        // `a_pool_asked_for_zero_workers_still_runs_one`) that take jobs from one bounded queue
+        // of `capacity` jobs and run `work`; the answers come back on a channel of their own,
+        // for `close` to collect (`the_workers_run_jobs_at_the_same_time`).
         let _ = (workers, capacity, handler, work::<T, F>);
         todo!("start the worker threads and the two channels")
     }
@@ -65,7 +65,8 @@ impl<T: Send + 'static> WorkerPool<T> {
     /// Queues `job`, waiting while the queue is full.
     pub fn submit(&self, job: Job) -> Result<(), SubmitError> {
         // TODO: wait while the queue is full
-        // (`submit_waits_for_room_and_the_job_is_still_answered`); a job the pool cannot take goes back to the caller, never dropped.
+        // (`submit_waits_for_room_and_the_job_is_still_answered`); a job the pool cannot take
+        // goes back to the caller, never dropped.
         let _ = job;
         todo!("send the job, waiting for room")
     }
