@@ -1,5 +1,4 @@
-//! The record iterator from Part 1 (step 1.4), copied here unchanged so the worker has real
-//! parsing to do. Part 6 joins the worker to the streaming parser of Parts 2 and 3 instead.
+//! Step 1.4: an iterator over the records of a CSV text.
 //!
 //! A record usually ends at a line break, but a quoted field may contain line breaks of its
 //! own, so records cannot be found with `str::lines`. The iterator walks the text once, byte by
@@ -32,6 +31,8 @@ impl<'a> Record<'a> {
 
     /// The field at `index`, or `None` when the record is shorter.
     pub fn field(&self, index: usize) -> Option<&str> {
+        // `get`, not `self.fields[index]`: a short row from a customer is normal input, not a
+        // reason to panic. `as_ref` views a `Cow` as `&str` whichever variant it is.
         self.fields.get(index).map(|field| field.as_ref())
     }
 
@@ -47,6 +48,9 @@ impl<'a> Record<'a> {
 
     /// Copies every borrowed field, so the record can outlive the input text.
     pub fn into_owned(self) -> Record<'static> {
+        // `'static` means "borrows nothing": the record can be kept after the line buffer is
+        // reused, or sent to another thread. Fields that are already owned are moved, not
+        // copied: `Cow::into_owned` only allocates for `Borrowed`.
         Record {
             line: self.line,
             fields: self
@@ -73,6 +77,10 @@ pub fn records(input: &str) -> Records<'_> {
 }
 
 /// The iterator returned by [`records`].
+///
+/// It holds the unread rest of the input as a `&'a str` and cuts one record off its front per
+/// call to `next`. Rejected: parsing everything into a `Vec<Record>` up front, which holds
+/// every record of a large upload in memory at once and makes the caller wait for all of them.
 #[derive(Debug, Clone)]
 pub struct Records<'a> {
     /// The input not yet read.
@@ -94,6 +102,8 @@ enum State {
     QuoteInQuoted,
 }
 
+// `Item = Record<'a>`: each record borrows from the input text (lifetime `'a`), not from the
+// iterator, so callers may keep records while they ask for the next one, or `collect` them.
 impl<'a> Iterator for Records<'a> {
     type Item = Record<'a>;
 
@@ -112,6 +122,8 @@ impl<'a> Iterator for Records<'a> {
         let mut escaped = false;
         let mut i = 0;
         // Every delimiter is ASCII, so every index where we slice `input` is a char boundary.
+        // A `loop` with a manual index rather than `for`, because a `\r\n` line break is two
+        // bytes and the loop must hand back how much of the input the record used.
         let consumed = loop {
             let Some(&byte) = bytes.get(i) else {
                 // End of input: the last field ends here, whatever the state.
@@ -161,10 +173,13 @@ impl<'a> Iterator for Records<'a> {
                     state = State::Quoted;
                 }
                 State::QuoteInQuoted => {
-                    // Text after the closing quote, as in `"ab"c`: keep it, quote included,
-                    // rather than drop data. Part 2 reports this as an error.
+                    // Text after the closing quote, as in `"ab"c`: keep it as written, quotes
+                    // included, rather than drop data. Part 2 reports this as an error.
                     state = State::Unquoted;
+                    // Back to the opening quote: `start` is just past it, so it is at least 1.
                     start -= 1;
+                    // As written means no rewriting: `"a""b"c` keeps both of its quotes.
+                    escaped = false;
                 }
             }
             i += 1;
