@@ -675,3 +675,5 @@ mod watch {
 
 #[path = "cli/carry.rs"]
 mod carry;
+#[path = "cli/lessons.rs"]
+mod lessons;

@@ -13,11 +13,11 @@ const STEPS: [&str; 4] = [
 ];
 
 impl Course {
-    fn write(&self, relative: &str, text: &str) {
+    pub(crate) fn write(&self, relative: &str, text: &str) {
         std::fs::write(self.path(relative), text).unwrap();
     }
 
-    fn read(&self, relative: &str) -> String {
+    pub(crate) fn read(&self, relative: &str) -> String {
         std::fs::read_to_string(self.path(relative)).unwrap()
     }
 

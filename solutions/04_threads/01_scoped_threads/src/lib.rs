@@ -6,5 +6,14 @@
 //!
 //! - [`parallel`]: step 4.1, parse several files at once with scoped threads.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 pub mod parallel;
 pub mod records;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/04_threads/01_scoped_threads/README.md")]
+pub struct Lesson;

@@ -11,6 +11,10 @@
 //! - [`metrics`]: step 4.4, per-run counters shared by the worker threads (`Send` and `Sync`).
 //! - [`tasks`]: step 5.1, one tokio task per job.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 pub mod job;
 pub mod metrics;
 pub mod parallel;
@@ -18,3 +22,8 @@ pub mod records;
 pub mod status;
 pub mod tasks;
 pub mod thread_pool;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/05_async/01_async_basics/README.md")]
+pub struct Lesson;

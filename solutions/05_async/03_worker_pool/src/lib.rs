@@ -13,6 +13,10 @@
 //! - [`queue`]: step 5.2, a bounded job queue with backpressure.
 //! - [`pool`]: step 5.3, a pool of tokio tasks with a concurrency limit.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 pub mod job;
 pub mod metrics;
 pub mod parallel;
@@ -22,3 +26,8 @@ pub mod records;
 pub mod status;
 pub mod tasks;
 pub mod thread_pool;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/05_async/03_worker_pool/README.md")]
+pub struct Lesson;

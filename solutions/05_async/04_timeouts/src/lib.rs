@@ -15,6 +15,10 @@
 //!   time limit per job.
 //! - [`timeouts`]: step 5.4, a time limit for one job.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 pub mod job;
 pub mod metrics;
 pub mod parallel;
@@ -25,3 +29,8 @@ pub mod status;
 pub mod tasks;
 pub mod thread_pool;
 pub mod timeouts;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/05_async/04_timeouts/README.md")]
+pub struct Lesson;

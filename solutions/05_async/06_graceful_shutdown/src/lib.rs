@@ -16,6 +16,10 @@
 //! - [`timeouts`]: step 5.4, a time limit for one job.
 //! - [`retry`]: step 5.5, retries with backoff, jitter and a cap; dead letters.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 pub mod job;
 pub mod metrics;
 pub mod parallel;
@@ -27,3 +31,8 @@ pub mod status;
 pub mod tasks;
 pub mod thread_pool;
 pub mod timeouts;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/05_async/06_graceful_shutdown/README.md")]
+pub struct Lesson;

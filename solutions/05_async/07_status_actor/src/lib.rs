@@ -19,6 +19,10 @@
 //! - [`actor`]: step 5.7, the status store as an actor task, and [`tasks::process`]
 //!   parsing on the blocking pool.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 pub mod actor;
 pub mod job;
 pub mod metrics;
@@ -31,3 +35,8 @@ pub mod status;
 pub mod tasks;
 pub mod thread_pool;
 pub mod timeouts;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/05_async/07_status_actor/README.md")]
+pub struct Lesson;
