@@ -272,7 +272,7 @@ fn classify(path: &Path, old: &[u8], new: &[u8]) -> Copy {
 
 impl Plan {
     /// Files one copy under the plan; true when it holds (or will hold) the new content.
-    fn add(&mut self, course: &Course, path: PathBuf, old: &[u8], new: &[u8]) -> bool {
+    fn add(&mut self, path: PathBuf, old: &[u8], new: &[u8]) -> bool {
         match classify(&path, old, new) {
             Copy::Old => self.writes.push(path),
             Copy::New => self.carried.push(path),
@@ -282,10 +282,7 @@ impl Plan {
                 return false;
             }
             Copy::Missing => {
-                let reason = format!(
-                    "it is missing, though {} has the file",
-                    course.relative(path.parent().unwrap_or(&path)).display()
-                );
+                let reason = "the starter has this file but the solution does not; `cargo grade verify --quick` says what to do".to_string();
                 self.by_hand.push((path, reason));
                 return false;
             }
@@ -330,7 +327,7 @@ pub fn plan(course: &Course, origin: &Origin<'_>, old: &[u8], new: &[u8]) -> Pla
             file,
             &[origin_step.solution_dir.join(file)],
         );
-    } else if plan.add(course, origin_step.solution_dir.join(file), old, new) {
+    } else if plan.add(origin_step.solution_dir.join(file), old, new) {
         reached.insert(&origin_step.id);
     }
     for step in course
@@ -348,7 +345,7 @@ pub fn plan(course: &Course, origin: &Origin<'_>, old: &[u8], new: &[u8]) -> Pla
         let solution = step.solution_dir.join(file);
         if !carries(step) {
             plan.declared(course, step, file, &[starter, solution]);
-        } else if plan.add(course, starter, old, new) && plan.add(course, solution, old, new) {
+        } else if plan.add(starter, old, new) && plan.add(solution, old, new) {
             reached.insert(&step.id);
         }
     }
