@@ -209,6 +209,10 @@ pub struct Plan {
     pub carried: Vec<PathBuf>,
     /// Copies the change must reach by hand, and why.
     pub by_hand: Vec<(PathBuf, String)>,
+    /// The first copy that holds the old content, when it comes before the changed file (the
+    /// copies from there on are one source, so the change belongs there), and the step.toml
+    /// that would declare the change instead.
+    pub upstream: Option<(PathBuf, PathBuf)>,
 }
 
 /// Which copy of a step's file the author changed.
@@ -314,7 +318,11 @@ impl Plan {
 /// something else, and where a step no longer has the file.
 pub fn plan(course: &Course, origin: &Origin<'_>, old: &[u8], new: &[u8]) -> Plan {
     let file = origin.file.as_str();
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        upstream: upstream(course, origin, old)
+            .map(|first| (first, origin.step.exercise_dir.join("step.toml"))),
+        ..Plan::default()
+    };
     let mut reached: BTreeSet<&str> = BTreeSet::new();
     let origin_step = origin.step;
     let carries = |step: &Step| !step.manifest.changes.iter().any(|d| d == file);
@@ -350,6 +358,35 @@ pub fn plan(course: &Course, origin: &Origin<'_>, old: &[u8], new: &[u8]) -> Pla
         }
     }
     plan
+}
+
+/// The first copy before `origin` in its carry chain that holds `old`, if any: walking back
+/// from a solution to its starter, and from a starter to the solution it carries, while the
+/// step does not list the file in `changes`.
+fn upstream(course: &Course, origin: &Origin<'_>, old: &[u8]) -> Option<PathBuf> {
+    let file = origin.file.as_str();
+    let holds_old = |path: &Path| std::fs::read(path).is_ok_and(|bytes| bytes == old);
+    let mut step = origin.step;
+    let mut in_starter = origin.in_starter;
+    let mut first = None;
+    while !step.manifest.changes.iter().any(|d| d == file) {
+        let before = if in_starter {
+            let (sources, _) = sources(course, step);
+            let Some(source) = source_of(&sources, file) else {
+                break;
+            };
+            step = source;
+            step.solution_dir.join(file)
+        } else {
+            step.exercise_dir.join(file)
+        };
+        if !holds_old(&before) {
+            break;
+        }
+        first = Some(before);
+        in_starter = !in_starter;
+    }
+    first
 }
 
 #[cfg(test)]

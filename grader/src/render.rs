@@ -460,6 +460,16 @@ pub fn carry_plan(plan: &Plan, origin: &Path, root: &Path, written: bool) -> Str
             relative(path, root)
         );
     }
+    if let Some((first, step_toml)) = &plan.upstream {
+        let first = relative(first, root);
+        let _ = writeln!(
+            out,
+            "Note: {first} holds the committed content too, and this file carries it unchanged, \
+             so the change belongs there: make it there and run `cargo grade carry {first}`. If \
+             the change starts here on purpose, list the file in `changes` in {}.",
+            relative(step_toml, root)
+        );
+    }
     if plan.writes.is_empty() && plan.by_hand.is_empty() {
         out.push_str("  no later copy holds the committed version: nothing to write\n");
     } else if !written && !plan.writes.is_empty() {

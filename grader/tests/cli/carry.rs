@@ -232,6 +232,30 @@ mod carry_command {
     }
 
     #[test]
+    fn carry_from_the_middle_of_a_chain_names_where_the_change_belongs() {
+        let course = course();
+        course.write("solutions/01_basics/02_endless/src/shared.rs", V2);
+        course
+            .grade(&["carry", "solutions/01_basics/02_endless/src/shared.rs"])
+            .assert_stdout(
+                "Note: exercises/01_basics/01_add/src/shared.rs holds the committed content \
+                 too, and this file carries it unchanged, so the change belongs there",
+            )
+            .assert_stdout(
+                "list the file in `changes` in exercises/01_basics/02_endless/step.toml",
+            );
+        course.write("solutions/01_basics/01_add/src/shared.rs", V2);
+        let run = course.grade(&["carry", "solutions/01_basics/01_add/src/shared.rs"]);
+        assert!(
+            run.stdout
+                .contains("Note: exercises/01_basics/01_add/src/shared.rs holds"),
+            "{}",
+            run.stdout
+        );
+        run.assert_stdout("carried     solutions/01_basics/02_endless/src/shared.rs");
+    }
+
+    #[test]
     fn carry_leaves_a_copy_that_holds_something_else() {
         let course = course();
         course.write("solutions/01_basics/02_endless/src/shared.rs", "// mine\n");
