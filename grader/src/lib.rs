@@ -16,6 +16,7 @@ pub mod error;
 pub mod explain;
 pub mod fsutil;
 pub mod hints;
+pub mod lesson;
 pub mod manifest;
 pub mod patterns;
 pub mod pristine;
