@@ -7,6 +7,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use crate::carry;
 use crate::check::CheckReport;
 use crate::cli::{Cli, Command};
 use crate::course::{Course, Step};
@@ -97,6 +98,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::Verify { step, quick, json }) => {
             verify(&root, color, step.as_deref(), quick, json)
         }
+        Some(Command::Carry { file, write }) => carry(&root, &file, write),
         Some(Command::Seal) => {
             // Not `into_valid`: a gap in the numbering (a part still being written) must not
             // stop an author from sealing the steps that exist; `verify` reports the gap.
@@ -390,6 +392,39 @@ fn verify(
         );
     }
     Ok(if findings.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::NotYet
+    })
+}
+
+/// `cargo grade carry FILE [--write]`: list, and with `write` make, the copies of a changed
+/// file in later steps.
+fn carry(root: &Path, file: &Path, write: bool) -> Result<Outcome> {
+    let course = Course::discover(root);
+    let path = std::path::absolute(file).map_err(|err| Error::io("find", file, err))?;
+    let relative = course.relative(&path).to_path_buf();
+    let origin = carry::locate(&course, &path)?;
+    let new = std::fs::read(&path).map_err(|err| Error::io("read", &path, err))?;
+    let old = crate::restore::committed(root, &relative)?;
+    if old == new {
+        println!(
+            "{} is the same as in git's HEAD: nothing to carry. Change it first; carry then \
+             copies the change into the later steps that hold the committed version.",
+            relative.display()
+        );
+        return Ok(Outcome::Success);
+    }
+    let plan = carry::plan(&course, &origin, &old, &new);
+    print!("{}", render::carry_plan(&plan, &relative, root, write));
+    if write && !plan.writes.is_empty() {
+        for target in &plan.writes {
+            crate::fsutil::write_atomic(target, &new)?;
+        }
+        Pristine::snapshot(&course)?.save(root)?;
+        println!("Resealed {}.", crate::pristine::LOCK_PATH);
+    }
+    Ok(if plan.by_hand.is_empty() {
         Outcome::Success
     } else {
         Outcome::NotYet

@@ -110,4 +110,16 @@ pub enum Command {
     },
     /// For course authors: record the shipped starters and tests in exercises/starters.lock.
     Seal,
+    /// For course authors: carry a change to one step's file into every later step's copy.
+    ///
+    /// Compares the file with its committed version (git HEAD) and lists every later copy that
+    /// still holds the committed content, in steps that do not list the file in `changes`.
+    /// Nothing is written without `--write`.
+    Carry {
+        /// The changed file, e.g. solutions/03_streaming/01_buf_read/src/reader.rs.
+        file: PathBuf,
+        /// Write the listed copies and reseal exercises/starters.lock.
+        #[arg(long)]
+        write: bool,
+    },
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 use colored::Colorize;
 
 use crate::cargo::Diagnostic;
+use crate::carry::Plan;
 use crate::check::{CheckReport, Verdict};
 use crate::course::Step;
 use crate::explain;
@@ -224,7 +225,7 @@ pub fn check_report(report: &CheckReport, step: &Step, root: &Path, hints_used: 
 }
 
 fn next_hint_line(step: &Step, hints_used: u32) -> String {
-    let total = step.manifest.hints.len();
+    let total = step.hints.len();
     let next = (hints_used as usize + 1).min(total);
     if (hints_used as usize) < total {
         format!("Stuck? `cargo grade hint` shows hint {next} of {total}.")
@@ -436,6 +437,48 @@ pub fn findings(findings: &[Finding], steps: usize) -> String {
             "verify: {steps} steps, {} finding{}.",
             findings.len(),
             plural(findings.len())
+        );
+    }
+    out
+}
+
+/// What `cargo grade carry` will do, or did (`written`).
+pub fn carry_plan(plan: &Plan, origin: &Path, root: &Path, written: bool) -> String {
+    let mut out = format!("Carrying the change to {} forward:\n", origin.display());
+    let verb = if written { "wrote" } else { "will write" };
+    for path in &plan.writes {
+        let _ = writeln!(out, "  {verb:<10}  {}", relative(path, root));
+    }
+    for path in &plan.carried {
+        let _ = writeln!(out, "  {:<10}  {}", "carried", relative(path, root));
+    }
+    for (path, reason) in &plan.by_hand {
+        let _ = writeln!(
+            out,
+            "  {:<10}  {}: {reason}",
+            "by hand",
+            relative(path, root)
+        );
+    }
+    if let Some((first, step_toml)) = &plan.upstream {
+        let first = relative(first, root);
+        let _ = writeln!(
+            out,
+            "Note: {first} holds the committed content too, and this file carries it unchanged, \
+             so the change belongs there: make it there and run `cargo grade carry {first}`. If \
+             the change starts here on purpose, list the file in `changes` in {}.",
+            relative(step_toml, root)
+        );
+    }
+    if plan.writes.is_empty() && plan.by_hand.is_empty() {
+        out.push_str("  no later copy holds the committed version: nothing to write\n");
+    } else if !written && !plan.writes.is_empty() {
+        let _ = writeln!(
+            out,
+            "Nothing is written yet: run it again with `--write` to write {} file{} and reseal {}.",
+            plan.writes.len(),
+            plural(plan.writes.len()),
+            crate::pristine::LOCK_PATH
         );
     }
     out

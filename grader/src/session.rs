@@ -200,7 +200,7 @@ impl Session {
     ///
     /// When the progress cannot be saved.
     pub fn hint(&mut self, step: &Step) -> Result<Hint> {
-        let hints = &step.manifest.hints;
+        let hints = &step.hints;
         let entry = self.progress.step_mut(&step.id);
         entry.open(fsutil::now());
         let level = (entry.hints_used as usize + 1).min(hints.len());

@@ -567,9 +567,9 @@ mod authors {
     fn verify_finds_a_starter_that_passes_and_a_missing_hint() {
         let course = Course::new();
         course.solve("01_basics/01_add");
-        let step = course.path("exercises/01_basics/01_add/step.toml");
-        let text = std::fs::read_to_string(&step).unwrap();
-        std::fs::write(&step, text.replace(", \"Second hint for add.\"", "")).unwrap();
+        let hints = course.path("solutions/01_basics/01_add/hints.toml");
+        let text = std::fs::read_to_string(&hints).unwrap();
+        std::fs::write(&hints, text.replace(", \"Second hint for add.\"", "")).unwrap();
         let run = course.grade(&["verify", "--json"]);
         run.assert_code(1);
         let findings: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
@@ -672,3 +672,8 @@ mod watch {
         assert_eq!(course.progress()["current"], "01_basics/02_endless");
     }
 }
+
+#[path = "cli/carry.rs"]
+mod carry;
+#[path = "cli/lessons.rs"]
+mod lessons;

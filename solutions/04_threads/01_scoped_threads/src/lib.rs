@@ -6,6 +6,10 @@
 //!
 //! - [`parallel`]: step 4.1, parse several files at once with scoped threads.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 // Built in earlier steps and used here unchanged: each module comes from the reference
 // solution of the step that last changed it (`step_N_M` in Cargo.toml), so `src/` holds
 // only what this step changes.
@@ -13,3 +17,8 @@ pub use step_1_4 as records;
 
 // Changed in this step.
 pub mod parallel;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/04_threads/01_scoped_threads/README.md")]
+pub struct Lesson;

@@ -8,6 +8,10 @@
 //! - [`job`]: what a job is and how it fails.
 //! - [`thread_pool`]: step 4.2, a fixed pool of worker threads behind a bounded channel.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 // Built in earlier steps and used here unchanged: each module comes from the reference
 // solution of the step that last changed it (`step_N_M` in Cargo.toml), so `src/` holds
 // only what this step changes.
@@ -17,3 +21,8 @@ pub use step_4_1::parallel;
 // Changed in this step.
 pub mod job;
 pub mod thread_pool;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/04_threads/02_sync_channel_pool/README.md")]
+pub struct Lesson;

@@ -9,6 +9,10 @@
 //! - [`thread_pool`]: step 4.2, a fixed pool of worker threads behind a bounded channel.
 //! - [`status`]: step 4.3, a job status store shared by the worker threads.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 // Built in earlier steps and used here unchanged: each module comes from the reference
 // solution of the step that last changed it (`step_N_M` in Cargo.toml), so `src/` holds
 // only what this step changes.
@@ -19,3 +23,8 @@ pub use step_4_2::job;
 // Changed in this step.
 pub mod status;
 pub mod thread_pool;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/04_threads/03_status_store/README.md")]
+pub struct Lesson;

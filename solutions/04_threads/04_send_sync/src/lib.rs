@@ -10,6 +10,10 @@
 //! - [`status`]: step 4.3, a job status store shared by the worker threads.
 //! - [`metrics`]: step 4.4, per-run counters shared by the worker threads (`Send` and `Sync`).
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 // Built in earlier steps and used here unchanged: each module comes from the reference
 // solution of the step that last changed it (`step_N_M` in Cargo.toml), so `src/` holds
 // only what this step changes.
@@ -21,3 +25,8 @@ pub use step_4_3::status;
 // Changed in this step.
 pub mod metrics;
 pub mod thread_pool;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/04_threads/04_send_sync/README.md")]
+pub struct Lesson;

@@ -11,6 +11,10 @@
 //! - [`metrics`]: step 4.4, per-run counters shared by the worker threads (`Send` and `Sync`).
 //! - [`tasks`]: step 5.1, one tokio task per job.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 // Built in earlier steps and used here unchanged: each module comes from the reference
 // solution of the step that last changed it (`step_N_M` in Cargo.toml), so `src/` holds
 // only what this step changes.
@@ -22,3 +26,8 @@ pub use step_4_4::{metrics, thread_pool};
 
 // Changed in this step.
 pub mod tasks;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/05_async/01_async_basics/README.md")]
+pub struct Lesson;

@@ -12,6 +12,10 @@
 //! - [`tasks`]: step 5.1, one tokio task per job.
 //! - [`queue`]: step 5.2, a bounded job queue with backpressure.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 // Built in earlier steps and used here unchanged: each module comes from the reference
 // solution of the step that last changed it (`step_N_M` in Cargo.toml), so `src/` holds
 // only what this step changes.
@@ -24,3 +28,8 @@ pub use step_5_1::tasks;
 
 // Changed in this step.
 pub mod queue;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/05_async/02_bounded_queue/README.md")]
+pub struct Lesson;

@@ -13,6 +13,10 @@
 //! - [`queue`]: step 5.2, a bounded job queue with backpressure.
 //! - [`pool`]: step 5.3, a pool of tokio tasks with a concurrency limit.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 // Built in earlier steps and used here unchanged: each module comes from the reference
 // solution of the step that last changed it (`step_N_M` in Cargo.toml), so `src/` holds
 // only what this step changes.
@@ -26,3 +30,8 @@ pub use step_5_2::queue;
 
 // Changed in this step.
 pub mod pool;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/05_async/03_worker_pool/README.md")]
+pub struct Lesson;

@@ -15,6 +15,10 @@
 //!   time limit per job.
 //! - [`timeouts`]: step 5.4, a time limit for one job.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 // Built in earlier steps and used here unchanged: each module comes from the reference
 // solution of the step that last changed it (`step_N_M` in Cargo.toml), so `src/` holds
 // only what this step changes.
@@ -29,3 +33,8 @@ pub use step_5_2::queue;
 // Changed in this step.
 pub mod pool;
 pub mod timeouts;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/05_async/04_timeouts/README.md")]
+pub struct Lesson;

@@ -16,6 +16,10 @@
 //! - [`timeouts`]: step 5.4, a time limit for one job.
 //! - [`retry`]: step 5.5, retries with backoff, jitter and a cap; dead letters.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 // Built in earlier steps and used here unchanged: each module comes from the reference
 // solution of the step that last changed it (`step_N_M` in Cargo.toml), so `src/` holds
 // only what this step changes.
@@ -31,3 +35,8 @@ pub use step_5_4::timeouts;
 // Changed in this step.
 pub mod pool;
 pub mod retry;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/05_async/06_graceful_shutdown/README.md")]
+pub struct Lesson;

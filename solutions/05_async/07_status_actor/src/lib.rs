@@ -19,6 +19,10 @@
 //! - [`actor`]: step 5.7, the status store as an actor task, and [`tasks::process`]
 //!   parsing on the blocking pool.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 // Built in earlier steps and used here unchanged: each module comes from the reference
 // solution of the step that last changed it (`step_N_M` in Cargo.toml), so `src/` holds
 // only what this step changes.
@@ -35,3 +39,8 @@ pub use step_5_6::retry;
 pub mod actor;
 pub mod pool;
 pub mod tasks;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/05_async/07_status_actor/README.md")]
+pub struct Lesson;
