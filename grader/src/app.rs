@@ -12,10 +12,11 @@ use crate::cli::{Cli, Command};
 use crate::course::{Course, Step};
 use crate::error::{Error, Result};
 use crate::pristine::Pristine;
+use crate::progress::StepProgress;
 use crate::render::{self, ListRow};
 use crate::report::{self, LearnerReport};
 use crate::restore;
-use crate::session::Session;
+use crate::session::{Progression, Session};
 use crate::verify::{self, Depth};
 use crate::watch::FolderWatch;
 
@@ -129,7 +130,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
 fn default(root: &Path, color: bool) -> Result<Outcome> {
     let mut session = open(root, color)?;
     let Some(step) = session.current().cloned() else {
-        print!("{}", render::next_up(None, root));
+        print!("{}", render::next_up(&Progression::Finished, root));
         return Ok(Outcome::Success);
     };
     check_and_print(&mut session, &step, true)
@@ -141,32 +142,33 @@ fn check_and_print(session: &mut Session, step: &Step, advance: bool) -> Result<
     print!("{}", render::step_heading(step, session.root()));
     println!("{}", colored::Colorize::dimmed("  checking..."));
     let report = session.check(step)?;
-    let hints_used = session
+    let hints_shown = session
         .progress
         .step(&step.id)
-        .map_or(0, |entry| entry.hints_used);
+        .map_or(0, StepProgress::hint_levels_shown);
     print!(
         "\n{}",
-        render::check_report(&report, step, session.root(), hints_used)
+        render::check_report(&report, step, session.root(), hints_shown)
     );
     if !report.counts_as_pass() {
         return Ok(Outcome::NotYet);
     }
-    let next = session.step_after(step);
     if advance {
-        if let Some(next) = &next {
-            session.goto(next)?;
+        let progression = session.advance(step)?;
+        print!("{}", render::next_up(&progression, session.root()));
+    } else if let Progression::Next(next) = session.next_after(step) {
+        if session.is_current(&next) {
+            println!(
+                "\nYou are on {} already: `cargo grade` checks it.",
+                next.label()
+            );
         } else {
-            session.progress.current = None;
-            session.save()?;
+            println!(
+                "\n`cargo grade goto {}` moves on to {}.",
+                next.label(),
+                next.manifest.title
+            );
         }
-        print!("{}", render::next_up(next.as_ref(), session.root()));
-    } else if let Some(next) = &next {
-        println!(
-            "\n`cargo grade goto {}` moves on to {}.",
-            next.label(),
-            next.manifest.title
-        );
     }
     Ok(Outcome::Success)
 }
@@ -189,8 +191,10 @@ fn check(root: &Path, color: bool, step: Option<&str>, json: bool) -> Result<Out
 fn watch(root: &Path, color: bool, poll: bool) -> Result<Outcome> {
     let mut session = open(root, color)?;
     loop {
+        // Another terminal may have moved on or passed a step since the last check.
+        session.reload()?;
         let Some(step) = session.current().cloned() else {
-            print!("{}", render::next_up(None, root));
+            print!("{}", render::next_up(&Progression::Finished, root));
             return Ok(Outcome::Success);
         };
         // Watch before checking, so that a save during the check is not missed.

@@ -14,7 +14,7 @@ use crate::course::Step;
 use crate::explain;
 use crate::patterns::Pattern;
 use crate::report::{LearnerReport, TeamStep};
-use crate::session::{Hint, Standing};
+use crate::session::{Hint, Progression, Standing};
 use crate::testrun::{FailureReason, TestFailure};
 use crate::verify::Finding;
 
@@ -23,12 +23,14 @@ const SHOWN_FAILURES: usize = 3;
 
 /// `Part 1 · step 3 of 7 · 9/33 done`.
 pub fn standing(standing: &Standing) -> String {
-    format!(
+    let mut line = format!(
         "Part {} · step {} of {} · {}/{} done",
         standing.part, standing.step_in_part, standing.steps_in_part, standing.done, standing.total
-    )
-    .dimmed()
-    .to_string()
+    );
+    if standing.skipped > 0 {
+        let _ = write!(line, " · {} skipped", standing.skipped);
+    }
+    line.dimmed().to_string()
 }
 
 /// The step's heading: label, title and folder.
@@ -279,17 +281,36 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// What to do after a step passed: the next step, or the end of the course.
-pub fn next_up(next: Option<&Step>, root: &Path) -> String {
-    match next {
-        Some(step) => format!(
+/// What to do after a step passed: the next step, the earlier steps left, or the end of the
+/// course.
+pub fn next_up(progression: &Progression, root: &Path) -> String {
+    match progression {
+        Progression::Next(step) => format!(
             "\n{} {} {}. Read {}, then run `cargo grade`.\n",
             "Next up:".bold(),
             step.label(),
             step.manifest.title,
             relative(&step.exercise_dir.join("README.md"), root)
         ),
-        None => format!(
+        Progression::EarlierStepsLeft {
+            first,
+            not_done,
+            skipped,
+        } => format!(
+            "\n{} No step after this one is left to do, but {not_done} step{} of the course \
+             {} not done yet{}. The first is {} {}: `cargo grade` checks it.\n",
+            "Well done!".green().bold(),
+            plural(*not_done),
+            if *not_done == 1 { "is" } else { "are" },
+            if *skipped > 0 {
+                format!(" ({skipped} skipped)")
+            } else {
+                String::new()
+            },
+            first.label(),
+            first.manifest.title
+        ),
+        Progression::Finished => format!(
             "\n{} You have finished every step of the course. `cargo grade report` sums up your work.\n",
             "Well done!".green().bold()
         ),
