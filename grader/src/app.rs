@@ -360,10 +360,7 @@ fn team(paths: &[PathBuf]) -> Result<Outcome> {
         })?;
         reports.push(report);
     }
-    print!(
-        "{}",
-        render::team(&report::team_view(&reports), reports.len())
-    );
+    print!("{}", render::team(&report::team_view(&reports)));
     Ok(Outcome::Success)
 }
 

@@ -547,7 +547,9 @@ mod help {
             .grade(&["team", file.to_str().unwrap()])
             .assert_code(0)
             .assert_stdout("1 learner")
-            .assert_stdout("stuck here → ana: test `counts_down_from_three` failed");
+            .assert_stdout("working → ana: 1 check")
+            .assert_stdout("last: test `counts_down_from_three` failed")
+            .assert_stdout("ana  1 done, 0 skipped · working on 1.2");
     }
 }
 
