@@ -94,7 +94,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             }
             Ok(Outcome::Success)
         }
-        Some(Command::Team { reports }) => team(&reports),
+        Some(Command::Team { reports, html }) => team(&reports, html.as_deref()),
         Some(Command::Verify { step, quick, json }) => {
             verify(&root, color, step.as_deref(), quick, json)
         }
@@ -348,7 +348,7 @@ fn pattern(root: &Path, id: Option<&str>) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn team(paths: &[PathBuf]) -> Result<Outcome> {
+fn team(paths: &[PathBuf], html: Option<&Path>) -> Result<Outcome> {
     let mut reports = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(path).map_err(|err| Error::io("read", path, err))?;
@@ -360,7 +360,12 @@ fn team(paths: &[PathBuf]) -> Result<Outcome> {
         })?;
         reports.push(report);
     }
-    print!("{}", render::team(&report::team_view(&reports)));
+    let view = report::team_view(&reports);
+    print!("{}", render::team(&view));
+    if let Some(html) = html {
+        crate::fsutil::write_atomic(html, crate::team_page::html(&view).as_bytes())?;
+        println!("\nWrote {}: open it in a browser.", html.display());
+    }
     Ok(Outcome::Success)
 }
 

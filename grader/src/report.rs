@@ -356,14 +356,15 @@ fn median<T: Ord + Copy>(mut values: Vec<T>) -> Option<T> {
     values.get(values.len().checked_sub(1)? / 2).copied()
 }
 
+/// Reports in every state, for the tests of the team view and its page.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
 
-    const STEPS: [&str; 7] = ["0.1", "1.1", "2.1", "3.1", "4.1", "5.1", "5.2"];
+    pub(crate) const STEPS: [&str; 7] = ["0.1", "1.1", "2.1", "3.1", "4.1", "5.1", "5.2"];
 
     /// A step passed after `attempts` checks and `minutes` minutes.
-    fn passed(id: &str, attempts: u32, minutes: u64) -> StepReport {
+    pub(crate) fn passed(id: &str, attempts: u32, minutes: u64) -> StepReport {
         StepReport {
             id: id.into(),
             label: id.into(),
@@ -379,7 +380,7 @@ mod tests {
     }
 
     /// A step checked `attempts` times over `minutes` minutes, not passed.
-    fn failing(id: &str, attempts: u32, minutes: u64) -> StepReport {
+    pub(crate) fn failing(id: &str, attempts: u32, minutes: u64) -> StepReport {
         StepReport {
             done: false,
             seconds_to_pass: None,
@@ -389,7 +390,7 @@ mod tests {
     }
 
     /// A step only opened (moved to), or not even that.
-    fn untouched(id: &str, opened: bool) -> StepReport {
+    pub(crate) fn untouched(id: &str, opened: bool) -> StepReport {
         StepReport {
             opened,
             ..failing(id, 0, 0)
@@ -397,7 +398,7 @@ mod tests {
     }
 
     /// A report over [`STEPS`]: the given steps, the others untouched.
-    fn learner(name: &str, current: &str, steps: Vec<StepReport>) -> LearnerReport {
+    pub(crate) fn learner(name: &str, current: &str, steps: Vec<StepReport>) -> LearnerReport {
         let steps = STEPS
             .iter()
             .map(|id| {
@@ -416,7 +417,7 @@ mod tests {
     }
 
     /// The three learners of the issue: none of them is stuck.
-    fn three_learners() -> Vec<LearnerReport> {
+    pub(crate) fn three_learners() -> Vec<LearnerReport> {
         vec![
             // Parts 0-2 done; moved on to 3.1 and not checked it yet.
             learner(
@@ -447,6 +448,12 @@ mod tests {
             ),
         ]
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
 
     fn states_of(view: &TeamView, learner: usize) -> Vec<TeamState> {
         view.steps.iter().map(|s| s.cells[learner].state).collect()

@@ -127,3 +127,95 @@ fn rechecking_a_passed_step_counts_no_attempt_and_knows_where_the_learner_is() {
     assert_eq!(progress["steps"]["01_basics/01_add"]["attempts"], 1);
     assert_eq!(progress["current"], "01_basics/02_endless");
 }
+
+/// A report as `cargo grade report --json` writes it, over the fixture's four steps: `done`
+/// holds the steps passed (with checks and minutes), `opened` the one moved to and not checked.
+fn report_json(learner: &str, current: &str, done: &[(&str, u32, u64)], opened: &str) -> String {
+    let steps: Vec<serde_json::Value> = ["01_add", "02_endless", "03_lint", "04_broken"]
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            let id = format!("01_basics/{name}");
+            let passed = done.iter().find(|(d, _, _)| *d == id);
+            serde_json::json!({
+                "id": id,
+                "label": format!("1.{}", index + 1),
+                "title": format!("Step {name}"),
+                "done": passed.is_some(),
+                "attempts": passed.map_or(0, |p| p.1),
+                "seconds_to_pass": passed.map(|p| p.2 * 60),
+                "seconds_worked": passed.map(|p| p.2 * 60),
+                "hints_used": 0,
+                "hints_after_pass": 0,
+                "solution_peeked": false,
+                "opened": passed.is_some() || id == opened,
+                "last_verdict": passed.map(|_| "passed"),
+            })
+        })
+        .collect();
+    serde_json::json!({ "learner": learner, "current": current, "steps": steps }).to_string()
+}
+
+#[test]
+fn the_team_view_of_three_learners_who_are_not_stuck_says_so() {
+    // The issue's three: one did the first steps and has not opened the next; one skipped to
+    // the last step and finished it (their current step fell back to the first); one did the
+    // middle steps and stopped.
+    let course = Course::new();
+    let files = [
+        (
+            "a.json",
+            report_json(
+                "learner-a",
+                "01_basics/03_lint",
+                &[("01_basics/01_add", 2, 5), ("01_basics/02_endless", 3, 12)],
+                "01_basics/03_lint",
+            ),
+        ),
+        (
+            "b.json",
+            report_json(
+                "learner-b",
+                "01_basics/01_add",
+                &[("01_basics/04_broken", 2, 20)],
+                "",
+            ),
+        ),
+        (
+            "c.json",
+            report_json(
+                "learner-c",
+                "01_basics/04_broken",
+                &[("01_basics/02_endless", 1, 4), ("01_basics/03_lint", 4, 30)],
+                "01_basics/04_broken",
+            ),
+        ),
+    ];
+    for (name, json) in &files {
+        std::fs::write(course.path(name), json).unwrap();
+    }
+    let run = course.grade(&["team", "a.json", "b.json", "c.json", "--html", "team.html"]);
+    run.assert_code(0)
+        .assert_stdout("learner-a  2 done, 0 skipped · finished what they took on")
+        .assert_stdout("learner-b  1 done, 3 skipped · finished what they took on")
+        .assert_stdout("learner-c  2 done, 1 skipped · finished what they took on")
+        .assert_stdout("1.2       2        0      0        1       1  4 min (2)")
+        .assert_stdout("stuck: checked and not passed")
+        .assert_stdout("Wrote team.html");
+    assert_stdout_lacks(&run, "stuck →");
+    assert_stdout_lacks(&run, "working →");
+    let page = std::fs::read_to_string(course.path("team.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert_eq!(page.matches("<td class=\"cell ").count(), 3 * 4);
+    assert!(page.contains("No one is stuck."));
+}
+
+#[test]
+fn a_report_that_is_not_json_names_the_file() {
+    let course = Course::new();
+    std::fs::write(course.path("bad.json"), "{").unwrap();
+    course
+        .grade(&["team", "bad.json"])
+        .assert_code(2)
+        .assert_stderr("bad.json is not a report from `cargo grade report --json`");
+}
