@@ -24,7 +24,7 @@ const STATES: [(TeamState, &str); 5] = [
 
 /// Width and height of one bar's slot in the chart, in SVG units.
 const BAR_WIDTH: usize = 28;
-const CHART_HEIGHT: usize = 80;
+const CHART_HEIGHT: usize = 100;
 
 /// The page. Steps where the share of the group stuck is the highest (and above zero) carry the
 /// class `hot` in the table and the chart.
@@ -51,7 +51,8 @@ pub fn html(view: &TeamView) -> String {
     table(&mut out, view, &hot);
     let _ = writeln!(
         out,
-        "<p class=\"note\">Each cell: checks · hints opened before passing · time worked. \
+        "<p class=\"note\">Each cell: checks · hints opened before passing, then the time \
+         worked. Hover over a cell for the learner's last verdict. \
          Median time: over the learners who passed the step (how many, in brackets). \
          <strong>Stuck</strong>: checked and not passed, with more checks, time or hints than the median \
          learner who passed the step (while no one has passed it: more than \
@@ -62,11 +63,16 @@ pub fn html(view: &TeamView) -> String {
 }
 
 const STYLE: &str = "body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
-table { border-collapse: collapse; font-size: 12px; }
-th, td { border: 1px solid #bbb; padding: 2px 4px; text-align: center; white-space: nowrap; }
-th.learner { text-align: left; }
-th.hot { background: #fde0cf; border-top: 3px solid #d55e00; }
-td.hot { outline: 2px solid #d55e00; }
+table { border-collapse: collapse; font-size: 11px; }
+th, td { border: 1px solid #bbb; padding: 1px 3px; text-align: center; white-space: nowrap; }
+td.cell { min-width: 3.2em; line-height: 1.2; }
+td.cell small { font-size: 9px; }
+td.done, td.stuck { color: #fff; }
+th.learner { text-align: left; font-weight: normal; }
+th.learner small { color: #555; }
+th.hot { background: #d55e00; color: #fff; }
+td.hot { outline: 2px solid #d55e00; outline-offset: -2px; }
+td.done.hot { outline-color: #fde0cf; }
 .legend span { display: inline-block; padding: 2px 8px; margin-right: 6px; border: 1px solid #bbb; }
 .note { color: #555; max-width: 60em; }
 svg text { font-size: 10px; font-family: system-ui, sans-serif; }
@@ -123,7 +129,7 @@ fn chart(out: &mut String, steps: &[TeamStep], hot: &[usize]) {
     );
     for (index, step) in steps.iter().enumerate() {
         let x = index * BAR_WIDTH;
-        // A share from 0 to 1 times a height of 80: the rounding is harmless.
+        // A share from 0 to 1 times a height of 100: the rounding is harmless.
         #[allow(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
@@ -151,6 +157,16 @@ fn chart(out: &mut String, steps: &[TeamStep], hot: &[usize]) {
             step.count(TeamState::Stuck),
             step.cells.len()
         );
+        if step.count(TeamState::Stuck) > 0 {
+            let _ = writeln!(
+                out,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}/{}</text>",
+                x + BAR_WIDTH / 2,
+                (CHART_HEIGHT - height).saturating_sub(3).max(10),
+                step.count(TeamState::Stuck),
+                step.cells.len()
+            );
+        }
         let _ = writeln!(
             out,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
@@ -187,12 +203,15 @@ fn table(out: &mut String, view: &TeamView, hot: &[usize]) {
             escape(&step.label)
         );
     }
-    out.push_str("<th>standing</th></tr>\n</thead>\n<tbody>\n");
+    out.push_str("</tr>\n</thead>\n<tbody>\n");
     for (row, learner) in view.learners.iter().enumerate() {
         let _ = write!(
             out,
-            "<tr><th class=\"learner\">{}</th>",
-            escape(&learner.learner)
+            "<tr><th class=\"learner\">{}<br/><small>{} done, {} skipped · {}</small></th>",
+            escape(&learner.learner),
+            learner.done,
+            learner.skipped,
+            escape(&learner.standing)
         );
         for (index, step) in view.steps.iter().enumerate() {
             match step.cells.get(row) {
@@ -200,33 +219,38 @@ fn table(out: &mut String, view: &TeamView, hot: &[usize]) {
                 None => out.push_str("<td></td>"),
             }
         }
-        let _ = writeln!(
-            out,
-            "<td>{} done, {} skipped · {}</td></tr>",
-            learner.done,
-            learner.skipped,
-            escape(&learner.standing)
-        );
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody>\n<tfoot>\n");
-    footer_row(out, view, "median time (learners)", |step| {
+    footer_row(out, view, "median time", |step| {
         step.need.seconds.map_or_else(
-            || "-".to_string(),
-            |secs| format!("{} ({})", human_duration(secs), step.timed),
+            || vec!["-".to_string()],
+            |secs| vec![human_duration(secs), format!("({})", step.timed)],
         )
     });
     footer_row(out, view, "stuck", |step| {
-        format!("{} of {}", step.count(TeamState::Stuck), step.cells.len())
+        vec![format!(
+            "{} of {}",
+            step.count(TeamState::Stuck),
+            step.cells.len()
+        )]
     });
     out.push_str("</tfoot>\n</table>\n");
 }
 
-fn footer_row(out: &mut String, view: &TeamView, name: &str, value: impl Fn(&TeamStep) -> String) {
+/// A footer row: a value per step, in lines.
+fn footer_row(
+    out: &mut String,
+    view: &TeamView,
+    name: &str,
+    value: impl Fn(&TeamStep) -> Vec<String>,
+) {
     let _ = write!(out, "<tr><th class=\"learner\">{name}</th>");
     for step in &view.steps {
-        let _ = write!(out, "<td>{}</td>", escape(&value(step)));
+        let lines: Vec<String> = value(step).iter().map(|line| escape(line)).collect();
+        let _ = write!(out, "<td>{}</td>", lines.join("<br/>"));
     }
-    out.push_str("<td></td></tr>\n");
+    out.push_str("</tr>\n");
 }
 
 /// One learner's cell: coloured by state, with checks, hints and time, and the details in a
@@ -235,7 +259,12 @@ fn cell(out: &mut String, step: &TeamStep, cell: &Cell, hot: &str) {
     let time = cell.seconds.map_or_else(|| "-".to_string(), human_duration);
     let text = match cell.state {
         TeamState::Skipped | TeamState::NotStarted => String::new(),
-        _ => format!("{} · {} · {time}", cell.attempts, cell.hints),
+        _ => format!(
+            "{} · {}<br/><small>{}</small>",
+            cell.attempts,
+            cell.hints,
+            escape(&time)
+        ),
     };
     let tooltip = format!(
         "{} on {} {}: {}; {} checks, {} hints, {time}; last: {}",
@@ -249,10 +278,9 @@ fn cell(out: &mut String, step: &TeamStep, cell: &Cell, hot: &str) {
     );
     let _ = write!(
         out,
-        "<td class=\"cell {}{hot}\" title=\"{}\">{}</td>",
+        "<td class=\"cell {}{hot}\" title=\"{}\">{text}</td>",
         class(cell.state),
         escape(&tooltip),
-        escape(&text)
     );
 }
 
@@ -350,11 +378,8 @@ mod tests {
         assert_eq!(count("hot"), 6, "every cell of the hot step");
         assert!(parsed.texts.contains("Most stuck: step 3.1."));
         assert!(parsed.texts.contains("2 of 6"), "the stuck share of 3.1");
-        assert!(
-            parsed.texts.contains("15 min (1)"),
-            "the median time of 3.1"
-        );
-        assert!(parsed.texts.contains("9 · 0 · 1 h 0 min"), "dana's cell");
+        assert!(parsed.texts.contains("15 min(1)"), "the median time of 3.1");
+        assert!(parsed.texts.contains("9 · 01 h 0 min"), "dana's cell");
         assert!(parsed.elements.contains(&"svg".to_string()));
     }
 
