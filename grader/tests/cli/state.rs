@@ -106,8 +106,16 @@ fn finishing_the_last_step_after_skipping_ahead_does_not_finish_the_course() {
         .assert_stdout("The first is 1.1 Step add");
     assert_stdout_lacks(&run, "finished every step");
     assert!(course.progress()["current"].is_null());
-    // The next hint is for the first step not done.
+    course
+        .grade(&["report", "--name", "ana"])
+        .assert_stdout("1 of 4 steps done, 3 skipped.")
+        .assert_stdout("| 1.2 | Step endless | skipped |");
+    // The next hint is for the first step not done; a hint is work, so 1.1 is no longer
+    // skipped.
     course.grade(&["hint"]).assert_stdout("First hint for add.");
+    course
+        .grade(&["report", "--name", "ana"])
+        .assert_stdout("1 of 4 steps done, 2 skipped.");
 }
 
 #[test]
