@@ -16,7 +16,7 @@ use crate::progress::StepProgress;
 use crate::render::{self, ListRow};
 use crate::report::{self, LearnerReport};
 use crate::restore;
-use crate::session::{Progression, Session};
+use crate::session::{MoveOn, Progression, Session};
 use crate::verify::{self, Depth};
 use crate::watch::FolderWatch;
 
@@ -156,18 +156,18 @@ fn check_and_print(session: &mut Session, step: &Step, advance: bool) -> Result<
     if advance {
         let progression = session.advance(step)?;
         print!("{}", render::next_up(&progression, session.root()));
-    } else if let Progression::Next(next) = session.next_after(step) {
-        if session.is_current(&next) {
-            println!(
+    } else {
+        match session.move_on_suggestion(step) {
+            Some(MoveOn::AlreadyThere(next)) => println!(
                 "\nYou are on {} already: `cargo grade` checks it.",
                 next.label()
-            );
-        } else {
-            println!(
+            ),
+            Some(MoveOn::Goto(next)) => println!(
                 "\n`cargo grade goto {}` moves on to {}.",
                 next.label(),
                 next.manifest.title
-            );
+            ),
+            None => {}
         }
     }
     Ok(Outcome::Success)

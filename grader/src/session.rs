@@ -59,6 +59,15 @@ pub enum Progression {
     Finished,
 }
 
+/// What to suggest after a check that passed and did not move the learner on.
+#[derive(Debug, Clone)]
+pub enum MoveOn {
+    /// The next step is the one the learner is on already: `cargo grade` checks it.
+    AlreadyThere(Step),
+    /// `cargo grade goto` this step moves on.
+    Goto(Step),
+}
+
 /// Where a position in the course stands, for the progress line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standing {
@@ -283,6 +292,20 @@ impl Session {
             }
         }
         Ok(progression)
+    }
+
+    /// What to suggest after `step` passed a check that does not move the learner on
+    /// (`cargo grade check X`): nothing when no step is left after it; the step the learner
+    /// is already on, so as not to suggest `goto` to it; else `goto` the next one.
+    pub fn move_on_suggestion(&self, step: &Step) -> Option<MoveOn> {
+        let Progression::Next(next) = self.next_after(step) else {
+            return None;
+        };
+        Some(if self.is_current(&next) {
+            MoveOn::AlreadyThere(next)
+        } else {
+            MoveOn::Goto(next)
+        })
     }
 
     /// Whether `step` is the step the learner is on.
