@@ -307,7 +307,10 @@ pub fn team_view(reports: &[LearnerReport]) -> TeamView {
                 title: step.title.clone(),
                 need,
                 timed: times.len(),
-                hints: entries.iter().map(|(e, _)| e.hints_used).sum(),
+                // Saturating: a report is input, and two of `u32::MAX` must not overflow.
+                hints: entries
+                    .iter()
+                    .fold(0u32, |sum, (e, _)| sum.saturating_add(e.hints_used)),
                 cells,
             }
         })
@@ -571,6 +574,21 @@ mod tests {
         ]);
         assert_eq!(view.steps[0].hints, 1);
         assert_eq!(view.steps[0].cells[0].hints, 0);
+    }
+
+    #[test]
+    fn huge_counts_in_reports_do_not_overflow() {
+        let mut huge = failing("0.1", u32::MAX, u64::MAX / 60);
+        huge.hints_used = u32::MAX;
+        let view = team_view(&[
+            learner("a", "0.1", vec![huge.clone()]),
+            learner("b", "0.1", vec![huge]),
+        ]);
+        assert_eq!(view.steps[0].hints, u32::MAX);
+        assert_eq!(view.steps[0].count(TeamState::Stuck), 2);
+        let page = crate::team_page::html(&view);
+        assert!(page.contains("Most stuck: step 0.1."));
+        assert!(crate::render::team(&view).contains("stuck →"));
     }
 
     #[test]
