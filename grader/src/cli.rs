@@ -96,6 +96,9 @@ pub enum Command {
         /// Report files written by `cargo grade report --json`.
         #[arg(required = true)]
         reports: Vec<PathBuf>,
+        /// Also write the view as one HTML page (no network, no scripts) to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
     /// For course authors: every starter fails, every solution passes, every step is complete.
     Verify {

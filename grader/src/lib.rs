@@ -25,6 +25,7 @@ pub mod render;
 pub mod report;
 pub mod restore;
 pub mod session;
+pub mod team_page;
 pub mod testrun;
 pub mod verify;
 pub mod watch;

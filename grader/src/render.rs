@@ -14,8 +14,9 @@ use crate::check::{CheckReport, Verdict};
 use crate::course::Step;
 use crate::explain;
 use crate::patterns::Pattern;
-use crate::report::{LearnerReport, TeamStep};
-use crate::session::{Hint, Standing};
+use crate::progress::StepState;
+use crate::report::{LearnerReport, TeamState, TeamView};
+use crate::session::{Hint, Progression, Standing};
 use crate::testrun::{FailureReason, TestFailure};
 use crate::verify::Finding;
 
@@ -24,12 +25,14 @@ const SHOWN_FAILURES: usize = 3;
 
 /// `Part 1 · step 3 of 7 · 9/33 done`.
 pub fn standing(standing: &Standing) -> String {
-    format!(
+    let mut line = format!(
         "Part {} · step {} of {} · {}/{} done",
         standing.part, standing.step_in_part, standing.steps_in_part, standing.done, standing.total
-    )
-    .dimmed()
-    .to_string()
+    );
+    if standing.skipped > 0 {
+        let _ = write!(line, " · {} skipped", standing.skipped);
+    }
+    line.dimmed().to_string()
 }
 
 /// The step's heading: label, title and folder.
@@ -280,17 +283,36 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// What to do after a step passed: the next step, or the end of the course.
-pub fn next_up(next: Option<&Step>, root: &Path) -> String {
-    match next {
-        Some(step) => format!(
+/// What to do after a step passed: the next step, the earlier steps left, or the end of the
+/// course.
+pub fn next_up(progression: &Progression, root: &Path) -> String {
+    match progression {
+        Progression::Next(step) => format!(
             "\n{} {} {}. Read {}, then run `cargo grade`.\n",
             "Next up:".bold(),
             step.label(),
             step.manifest.title,
             relative(&step.exercise_dir.join("README.md"), root)
         ),
-        None => format!(
+        Progression::EarlierStepsLeft {
+            first,
+            not_done,
+            skipped,
+        } => format!(
+            "\n{} No step after this one is left to do, but {not_done} step{} of the course \
+             {} not done yet{}. The first is {} {}: `cargo grade` checks it.\n",
+            "Well done!".green().bold(),
+            plural(*not_done),
+            if *not_done == 1 { "is" } else { "are" },
+            if *skipped > 0 {
+                format!(" ({skipped} skipped)")
+            } else {
+                String::new()
+            },
+            first.label(),
+            first.manifest.title
+        ),
+        Progression::Finished => format!(
             "\n{} You have finished every step of the course. `cargo grade report` sums up your work.\n",
             "Well done!".green().bold()
         ),
@@ -486,26 +508,30 @@ pub fn carry_plan(plan: &Plan, origin: &Path, root: &Path, written: bool) -> Str
 
 /// A learner's report as Markdown, to paste into a chat or an issue.
 pub fn learner_report(report: &LearnerReport) -> String {
-    let done = report.steps.iter().filter(|s| s.done).count();
+    let states = report.states();
+    let done = states.iter().filter(|s| **s == StepState::Done).count();
+    let skipped = states.iter().filter(|s| **s == StepState::Skipped).count();
     let mut out = format!(
-        "# Course progress: {}\n\n{done} of {} steps done.\n\n",
+        "# Course progress: {}\n\n{done} of {} steps done{}.\n\n",
         report.learner,
-        report.steps.len()
+        report.steps.len(),
+        if skipped > 0 {
+            format!(", {skipped} skipped")
+        } else {
+            String::new()
+        }
     );
     out.push_str(
         "| step | title | status | attempts | time | hints |\n|---|---|---|---|---|---|\n",
     );
-    for step in &report.steps {
-        let status = if step.done {
-            if step.solution_peeked {
-                "done (peeked)"
-            } else {
-                "done"
-            }
-        } else if report.current.as_deref() == Some(step.id.as_str()) {
-            "current"
-        } else {
-            "pending"
+    for (step, state) in report.steps.iter().zip(states) {
+        let status = match state {
+            StepState::Done if step.solution_peeked => "done (peeked)",
+            StepState::Done => "done",
+            _ if report.current.as_deref() == Some(step.id.as_str()) => "current",
+            StepState::Working => "working",
+            StepState::Skipped => "skipped",
+            StepState::NotStarted => "pending",
         };
         let time = step
             .seconds_to_pass
@@ -519,31 +545,80 @@ pub fn learner_report(report: &LearnerReport) -> String {
     out
 }
 
-/// The team view: per step, how many finished, the effort it took, and who is stuck there.
-pub fn team(steps: &[TeamStep], learners: usize) -> String {
+/// The team view: per step, how many are in each state and the effort it took; who is stuck
+/// or working where; a line per learner; and how "stuck" is decided.
+pub fn team(view: &TeamView) -> String {
+    let learners = view.learners.len();
     let mut out = format!("{learners} learner{}\n\n", plural(learners));
-    out.push_str("step   done  attempts  time     hints  title\n");
-    for step in steps {
+    out.push_str("step   done  working  stuck  skipped  checks  time          hints  title\n");
+    for step in &view.steps {
         let attempts = step
-            .median_attempts
+            .need
+            .attempts
             .map_or_else(|| "-".into(), |a| a.to_string());
-        let time = step
-            .median_seconds
-            .map_or_else(|| "-".into(), crate::fsutil::human_duration);
+        let time = step.need.seconds.map_or_else(
+            || "-".into(),
+            |secs| format!("{} ({})", crate::fsutil::human_duration(secs), step.timed),
+        );
         let _ = writeln!(
             out,
-            "{:<6} {:>4}  {:>8}  {:<8} {:>5}  {}",
-            step.label, step.done, attempts, time, step.hints, step.title
+            "{:<6} {:>4}  {:>7}  {:>5}  {:>7}  {:>6}  {:<12} {:>5}  {}",
+            step.label,
+            step.count(TeamState::Done),
+            step.count(TeamState::Working),
+            step.count(TeamState::Stuck),
+            step.count(TeamState::Skipped),
+            attempts,
+            time,
+            step.hints,
+            step.title
         );
-        for (learner, verdict) in &step.stuck_here {
-            let _ = writeln!(
-                out,
-                "         {} {learner}: {verdict}",
-                "stuck here →".yellow()
-            );
+        for state in [TeamState::Stuck, TeamState::Working] {
+            for cell in step.cells.iter().filter(|cell| cell.state == state) {
+                let arrow = format!("{} →", state.as_str());
+                let arrow = if state == TeamState::Stuck {
+                    arrow.yellow().to_string()
+                } else {
+                    arrow
+                };
+                let time = cell.seconds.map_or_else(String::new, |s| {
+                    format!(", {}", crate::fsutil::human_duration(s))
+                });
+                let _ = writeln!(
+                    out,
+                    "         {arrow} {}: {} check{}{time}, {} hint{}; last: {}",
+                    cell.learner,
+                    cell.attempts,
+                    plural(cell.attempts as usize),
+                    cell.hints,
+                    plural(cell.hints as usize),
+                    cell.last_verdict.as_deref().unwrap_or("not checked yet")
+                );
+            }
         }
     }
-    out.push_str("\nattempts and time are medians over the learners who finished the step.\n");
+    out.push_str("\nLearners\n");
+    let width = view
+        .learners
+        .iter()
+        .map(|l| l.learner.chars().count())
+        .max()
+        .unwrap_or(0);
+    for learner in &view.learners {
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {} done, {} skipped · {}",
+            learner.learner, learner.done, learner.skipped, learner.standing
+        );
+    }
+    let _ = write!(
+        out,
+        "\nchecks and time: medians over the learners who passed the step (how many, in brackets).\n\
+         hints: opened before passing, summed over learners; hints opened after passing are not counted.\n\
+         stuck: checked and not passed, with more checks, time or hints than those medians \
+         (while no one has passed the step: more than {} checks).\n",
+        crate::report::CHECKS_WITHOUT_PEERS
+    );
     out
 }
 

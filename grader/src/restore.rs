@@ -36,13 +36,8 @@ pub fn backup(root: &Path, step: &Step) -> Result<PathBuf> {
         step.id.replace('/', "-"),
         fsutil::stamp(fsutil::now())
     );
-    let mut backup = root.join(BACKUPS_PATH).join(&name);
     // Two resets within one second get two folders, not one overwritten.
-    let mut suffix = 1;
-    while backup.exists() {
-        suffix += 1;
-        backup = root.join(BACKUPS_PATH).join(format!("{name}-{suffix}"));
-    }
+    let backup = fsutil::unused_path(root.join(BACKUPS_PATH).join(&name));
     for file in pristine::tracked_files(step) {
         let relative = file.strip_prefix(&step.exercise_dir).unwrap_or(&file);
         let target = backup.join(relative);
