@@ -15,6 +15,7 @@ pub mod error;
 pub mod explain;
 pub mod fsutil;
 pub mod manifest;
+pub mod outcome;
 pub mod patterns;
 pub mod pristine;
 pub mod progress;

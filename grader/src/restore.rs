@@ -113,9 +113,9 @@ fn git_blob(root: &Path, id: &str, path: &Path) -> Result<Vec<u8>> {
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
-        .map_err(|source| Error::Spawn {
+        .map_err(|cause| Error::Spawn {
             program: "git".to_string(),
-            source,
+            cause,
             advice: "`reset` restores the starter from git's history; install git, or copy the \
                      step's files from a fresh download of the course",
         })?;

@@ -188,6 +188,17 @@ impl Session {
         self.save()
     }
 
+    /// Clears the current position after the last step passed, so that [`Session::current`]
+    /// falls back to the first step not yet passed (none once every step has passed).
+    ///
+    /// # Errors
+    ///
+    /// When the progress cannot be saved.
+    pub fn finish(&mut self) -> Result<()> {
+        self.progress.current = None;
+        self.save()
+    }
+
     /// The step after `step`, if any.
     pub fn step_after(&self, step: &Step) -> Option<Step> {
         self.course.step_after(&step.id).cloned()
