@@ -95,6 +95,28 @@ pub enum Error {
     /// The file watcher of `watch` stopped.
     #[error("the file watcher stopped")]
     WatchStopped,
+    /// The file watcher of `watch` could not start.
+    #[error("cannot watch {} for changes: {cause}", dir.display())]
+    Watch {
+        /// The step's folder.
+        dir: PathBuf,
+        /// What the watcher said.
+        cause: notify::Error,
+    },
+    /// `reset` needs `exercises/starters.lock`, and the course has none.
+    #[error(
+        "cannot reset: {} is missing, so the grader does not know the shipped starter",
+        crate::pristine::LOCK_PATH
+    )]
+    NoLock,
+    /// `reset` found no shipped version of a file in git's object store.
+    #[error("cannot reset: git has no shipped version of {} (blob {blob}); nothing was changed", path.display())]
+    NotShipped {
+        /// The file.
+        path: PathBuf,
+        /// Its blob ID in the lock file.
+        blob: String,
+    },
     /// A file given to `team` is not a learner's report.
     #[error("{} is not a report from `cargo grade report --json`: {cause}", path.display())]
     NotAReport {
@@ -109,9 +131,6 @@ pub enum Error {
         /// What the JSON writer said.
         cause: serde_json::Error,
     },
-    /// A command was used in a way that cannot work.
-    #[error("{0}")]
-    Usage(String),
 }
 
 impl Error {
@@ -148,15 +167,15 @@ impl Error {
                 Some("cd into the folder you cloned the course into and run `cargo grade` again")
             }
             Error::NoCurrentStep => Some("name a step, e.g. `cargo grade check 1.2`"),
-            Error::WatchStopped => Some("run `cargo grade watch --poll`"),
+            Error::WatchStopped | Error::Watch { .. } => Some("run `cargo grade watch --poll`"),
+            Error::NoLock => Some("restore it with `git checkout -- exercises/starters.lock`"),
+            Error::NotShipped { .. } => Some(
+                "`reset` needs a git clone of the course; copy the step's files from a fresh clone instead",
+            ),
             Error::NotAReport { .. } => Some(
                 "ask for the file again: each learner writes it with `cargo grade report --json > name.json`",
             ),
-            Error::Io { .. }
-            | Error::Output { .. }
-            | Error::Json { .. }
-            | Error::Course(_)
-            | Error::Usage(_) => None,
+            Error::Io { .. } | Error::Output { .. } | Error::Json { .. } | Error::Course(_) => None,
         }
     }
 }

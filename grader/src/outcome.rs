@@ -630,6 +630,31 @@ mod tests {
     }
 
     #[test]
+    fn clippy_is_fixed_in_the_file_of_its_first_finding() {
+        let (course, step) = step("1.3");
+        let mut finding = error_at("exercises/01_basics/03_lint/src/parse.rs", &[]);
+        let report = |finding: Diagnostic| CheckReport {
+            step: step.id.clone(),
+            label: step.label(),
+            verdict: Verdict::Clippy {
+                findings: vec![finding],
+            },
+            edited_tests: Vec::new(),
+            seconds: 1.0,
+        };
+        let fix = |advice| match advice {
+            Advice::Clippy { fix, .. } => fix,
+            other => panic!("{other:?}"),
+        };
+        // Before: always src/lib.rs.
+        let place = fix(advice(&report(finding.clone()), &step, &course.root));
+        assert_eq!(place.files, ["exercises/01_basics/03_lint/src/parse.rs"]);
+        finding.location = None;
+        let place = fix(advice(&report(finding), &step, &course.root));
+        assert_eq!(place.files, ["exercises/01_basics/03_lint/src/lib.rs"]);
+    }
+
+    #[test]
     fn statuses_are_decided_in_one_place() {
         assert_eq!(
             StepStatus::of(true, true, true),

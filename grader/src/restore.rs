@@ -64,12 +64,7 @@ pub fn backup(root: &Path, step: &Step) -> Result<PathBuf> {
 /// When the course has no lock file, git does not have a shipped version (nothing is changed
 /// then), or a file cannot be written.
 pub fn reset(root: &Path, step: &Step, tests_only: bool) -> Result<ResetReport> {
-    let pristine = Pristine::load(root)?.ok_or_else(|| {
-        Error::Course(format!(
-            "cannot reset: {} is missing, so the grader does not know the shipped starter",
-            pristine::LOCK_PATH
-        ))
-    })?;
+    let pristine = Pristine::load(root)?.ok_or(Error::NoLock)?;
     let tests_dir = step.exercise_dir.join("tests");
     let in_scope = |path: &Path| !tests_only || path.starts_with(&tests_dir);
     let shipped: Vec<(PathBuf, String)> = pristine
@@ -122,11 +117,10 @@ fn git_blob(root: &Path, id: &str, path: &Path) -> Result<Vec<u8>> {
     if output.status.success() {
         Ok(output.stdout)
     } else {
-        Err(Error::Course(format!(
-            "cannot reset: git has no shipped version of {} (blob {id}); is this folder a git \
-             clone of the course? Nothing was changed",
-            path.display()
-        )))
+        Err(Error::NotShipped {
+            path: path.to_path_buf(),
+            blob: id.to_string(),
+        })
     }
 }
 

@@ -111,18 +111,12 @@ impl Session {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownStep`] for a name that matches nothing, and [`Error::Usage`] when no
-    /// name is given and every step has passed.
+    /// [`Error::UnknownStep`] for a name that matches nothing, and [`Error::NoCurrentStep`]
+    /// when no name is given and every step has passed.
     pub fn resolve(&self, query: Option<&str>) -> Result<Step> {
         match query {
             Some(query) => self.course.find_step(query).cloned(),
-            None => self.current().cloned().ok_or_else(|| {
-                Error::Usage(
-                    "every step has passed, so there is no current step; name one, e.g. \
-                     `cargo grade check 1.2`"
-                        .to_string(),
-                )
-            }),
+            None => self.current().cloned().ok_or(Error::NoCurrentStep),
         }
     }
 
