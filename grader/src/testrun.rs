@@ -637,6 +637,35 @@ note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace</f
     }
 
     #[test]
+    fn junit_reads_every_panic_from_the_captured_stderr() {
+        let xml = r#"<testsuites><testsuite name="a::t" tests="1">
+    <testcase name="job_is_running" classname="a::t" time="0.1">
+      <failure type="test failure">thread &apos;job_is_running&apos; (2) panicked at t.rs:9:5:
+job 1 is running</failure>
+      <system-err>thread &apos;&lt;unnamed&gt;&apos; (3) panicked at t.rs:4:9:
+RecvError
+note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+
+thread &apos;job_is_running&apos; (2) panicked at t.rs:9:5:
+job 1 is running
+</system-err>
+    </testcase>
+  </testsuite></testsuites>"#;
+        let TestOutcome::Ran { failures, .. } = parse_junit(xml, 7) else {
+            panic!("expected a test run");
+        };
+        assert_eq!(
+            failures[0].reason,
+            FailureReason::Panicked {
+                message:
+                    "job 1 is running\n\nthread '<unnamed>' also panicked at t.rs:4:9:\nRecvError"
+                        .into(),
+                location: Some("t.rs:9:5".into()),
+            }
+        );
+    }
+
+    #[test]
     fn output_without_a_panic_is_kept_as_the_message() {
         assert_eq!(
             panic_reason("t", "  exited early\n"),
