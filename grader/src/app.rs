@@ -204,11 +204,16 @@ fn check(root: &Path, color: bool, step: Option<&str>, json: bool) -> Result<Out
 
 fn watch(root: &Path, color: bool, poll: bool) -> Result<Outcome> {
     let mut session = open(root, color)?;
+    let mut checked = false;
     loop {
         let Some(step) = session.current().cloned() else {
-            say!("{}", render::progression(&Progression::Finished, root));
+            // After the last pass the check has said so already.
+            if !checked {
+                say!("{}", render::progression(&Progression::Finished, root));
+            }
             return Ok(Outcome::Success);
         };
+        checked = true;
         // Watch before checking, so that a save during the check is not missed.
         let watcher = FolderWatch::new(&step.exercise_dir, poll)?;
         let outcome = check_and_print(&mut session, &step, Mode::Advance)?;

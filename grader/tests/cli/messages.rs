@@ -61,6 +61,31 @@ mod progression {
     }
 }
 
+#[test]
+fn watch_says_once_that_the_course_is_finished() {
+    let course = Course::new();
+    for (id, label) in [
+        ("01_basics/01_add", "1.1"),
+        ("01_basics/02_endless", "1.2"),
+        ("01_basics/03_lint", "1.3"),
+        ("01_basics/04_broken", "1.4"),
+    ] {
+        course.solve(id);
+        if label != "1.4" {
+            course.grade(&["check", label]).assert_code(0);
+        }
+    }
+    course.grade(&["goto", "1.4"]).assert_code(0);
+    let run = course.grade(&["watch", "--poll"]);
+    run.assert_code(0).assert_stdout("1.4 passed");
+    assert_eq!(
+        run.stdout.matches("finished every step").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+}
+
 mod compile_errors {
     use super::*;
 
