@@ -182,7 +182,7 @@ impl Course {
             let title = match manifest::load::<PartManifest>(&part_dir.join("part.toml")) {
                 Ok(part) => part.title,
                 Err(err) => {
-                    problems.push(err.into());
+                    problems.push(relative_to(err, root).into());
                     part_dir_name.clone()
                 }
             };
@@ -210,7 +210,7 @@ impl Course {
                             .join(&step_dir_name),
                         manifest,
                     }),
-                    Err(err) => problems.push(err.into()),
+                    Err(err) => problems.push(relative_to(err, root).into()),
                 }
             }
             check_numbering(
@@ -304,6 +304,14 @@ impl Course {
     pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)
     }
+}
+
+/// The error with its file named from the course root, as learners and authors see it.
+fn relative_to(mut err: manifest::ManifestError, root: &Path) -> manifest::ManifestError {
+    if let Ok(path) = err.path.strip_prefix(root) {
+        err.path = path.to_path_buf();
+    }
+    err
 }
 
 /// Reports gaps and duplicates in a sequence of folder numbers that should run `first, first+1, ...`.

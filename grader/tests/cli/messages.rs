@@ -219,7 +219,7 @@ mod errors {
         course.write("exercises/01_basics/part.toml", "titel = \"Basics\"\n");
         let run = course.grade(&["list"]);
         run.assert_code(2)
-            .assert_stderr("exercises/01_basics/part.toml")
+            .assert_stderr("error: exercises/01_basics/part.toml, line 1")
             .assert_stderr("key `titel`")
             .assert_stderr("a part.toml has `title` and an optional `summary`");
         assert!(!run.stderr.contains("step.toml"), "{}", run.stderr);
@@ -235,7 +235,7 @@ mod errors {
         course
             .grade(&["list"])
             .assert_code(2)
-            .assert_stderr("exercises/01_basics/02_endless/step.toml, line 3, key `hints`");
+            .assert_stderr("error: exercises/01_basics/02_endless/step.toml, line 3, key `hints`");
     }
 }
 
