@@ -230,12 +230,11 @@ mod errors {
         let course = Course::new();
         course.write(
             "exercises/01_basics/02_endless/step.toml",
-            "title = \"Step endless\"\nhints = [\"First.\", \"Second.\"\nconcepts = [\"x\"]\nlearned = \"y\"\n",
+            "title = \"Step endless\"\nconcepts = [\"x\", \"y\"\nlearned = \"y\"\n",
         );
-        course
-            .grade(&["list"])
-            .assert_code(2)
-            .assert_stderr("error: exercises/01_basics/02_endless/step.toml, line 3, key `hints`");
+        course.grade(&["list"]).assert_code(2).assert_stderr(
+            "error: exercises/01_basics/02_endless/step.toml, line 3, key `concepts`",
+        );
     }
 }
 
