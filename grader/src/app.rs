@@ -4,7 +4,7 @@
 //! 0 done or passed, 1 not yet (a failing check, findings), 2 via `Err` (a problem with the
 //! course or the command).
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::carry;
@@ -12,12 +12,12 @@ use crate::check::CheckReport;
 use crate::cli::{Cli, Command};
 use crate::course::{Course, Step};
 use crate::error::{Error, Result};
+use crate::outcome::{self, Mode, Progression, StepStatus};
 use crate::pristine::Pristine;
-use crate::progress::StepProgress;
 use crate::render::{self, ListRow};
 use crate::report::{self, LearnerReport};
 use crate::restore;
-use crate::session::{MoveOn, Progression, Session};
+use crate::session::Session;
 use crate::verify::{self, Depth};
 use crate::watch::FolderWatch;
 
@@ -30,10 +30,53 @@ pub enum Outcome {
     NotYet,
 }
 
-/// Whether output gets colors: not with `NO_COLOR`, not when stdout is not a terminal.
+/// Whether output gets colors: not with `NO_COLOR`, not on a `TERM=dumb` terminal (an
+/// editor's output pane, say), not when stdout is not a terminal.
 pub fn use_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-        && std::io::stdout().is_terminal()
+    color_allowed(
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    ) && std::io::stdout().is_terminal()
+}
+
+fn color_allowed(no_color: Option<&std::ffi::OsStr>, term: Option<&std::ffi::OsStr>) -> bool {
+    no_color.is_none_or(|value| value.is_empty()) && term.is_none_or(|term| term != "dumb")
+}
+
+/// Writes to standard output. A closed pipe (`cargo grade list | head -1`) ends the output
+/// quietly and the command still ends as it would have; any other write error (`> /dev/full`)
+/// is an error, never a panic as `print!` would give.
+fn emit(text: std::fmt::Arguments<'_>) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_fmt(text).and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(cause) => Err(Error::Output { cause }),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// `print!` through [`emit`], returning its error.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        emit(format_args!($($arg)*))?
+    };
+}
+
+/// Writes a notice to standard error; a notice that cannot be written is dropped, since there
+/// is nowhere left to say so.
+fn notice(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+/// Prints an error that stopped a command: to standard error, or as a JSON object on standard
+/// output for a command run with `--json`, so that a program reading it gets JSON either way.
+pub fn print_error(err: &Error, json: bool) {
+    if json {
+        let value = serde_json::json!({ "error": err.to_string(), "advice": err.advice() });
+        let _ = writeln!(std::io::stdout(), "{value:#}");
+    } else {
+        let _ = write!(std::io::stderr(), "{}", render::error(err));
+    }
 }
 
 /// Runs the command `cli` names.
@@ -58,7 +101,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let mut session = open(&root, color)?;
             let step = session.resolve(step.as_deref())?;
             let hint = session.hint(&step)?;
-            print!("{}", render::hint(&step, &hint));
+            say!("{}", render::hint(&step, &hint));
             Ok(Outcome::Success)
         }
         Some(Command::Solution { step, peek }) => solution(&root, color, &step, peek),
@@ -67,18 +110,18 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let mut session = open(&root, color)?;
             let step = session.resolve(Some(&step))?;
             session.goto(&step)?;
-            print_moved(&session, &step);
+            say!("{}", render::moved(&step, &root));
             Ok(Outcome::Success)
         }
         Some(Command::Next) => {
             let mut session = open(&root, color)?;
             let current = session.resolve(None)?;
             let Some(next) = session.step_after(&current) else {
-                println!("{} is the last step of the course.", current.label());
+                say!("{}", render::last_step(&current));
                 return Ok(Outcome::Success);
             };
             session.goto(&next)?;
-            print_moved(&session, &next);
+            say!("{}", render::moved(&next, &root));
             Ok(Outcome::Success)
         }
         Some(Command::Pattern { id }) => pattern(&root, id.as_deref()),
@@ -89,27 +132,21 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 .unwrap_or_else(|| "a learner".into());
             let report = report::learner_report(&session, learner);
             if json {
-                println!("{}", to_json(&report)?);
+                say!("{}\n", to_json(&report)?);
             } else {
-                print!("{}", render::learner_report(&report));
+                say!("{}", render::learner_report(&report));
             }
             Ok(Outcome::Success)
         }
         Some(Command::Team { reports, html }) => team(&reports, html.as_deref()),
-        Some(Command::Verify { step, quick, json }) => {
-            verify(&root, color, step.as_deref(), quick, json)
-        }
+        Some(Command::Verify { step, quick, json }) => verify(&root, step.as_deref(), quick, json),
         Some(Command::Carry { file, write }) => carry(&root, &file, write),
         Some(Command::Seal) => {
             // Not `into_valid`: a gap in the numbering (a part still being written) must not
             // stop an author from sealing the steps that exist; `verify` reports the gap.
             let course = Course::discover(&root);
             Pristine::snapshot(&course)?.save(&root)?;
-            println!(
-                "Wrote {} for {} steps.",
-                crate::pristine::LOCK_PATH,
-                course.steps().count()
-            );
+            say!("{}", render::sealed(course.steps().count()));
             Ok(Outcome::Success)
         }
     }
@@ -117,62 +154,39 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 
 fn open(root: &Path, color: bool) -> Result<Session> {
     let session = Session::open(root, color)?;
-    if let Some(notice) = session.notice() {
-        eprintln!("{} {notice}\n", colored::Colorize::yellow("!"));
+    if let Some(text) = session.notice() {
+        notice(&render::progress_notice(text));
     }
     Ok(session)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string_pretty(value)
-        .map_err(|err| Error::Usage(format!("cannot write JSON: {err}")))
+    serde_json::to_string_pretty(value).map_err(|cause| Error::Json { cause })
 }
 
 /// `cargo grade`: check the current step; on a pass, move on.
 fn default(root: &Path, color: bool) -> Result<Outcome> {
     let mut session = open(root, color)?;
     let Some(step) = session.current().cloned() else {
-        print!("{}", render::next_up(&Progression::Finished, root));
+        say!("{}", render::progression(&Progression::Finished, root));
         return Ok(Outcome::Success);
     };
-    check_and_print(&mut session, &step, true)
+    check_and_print(&mut session, &step, Mode::Advance)
 }
 
-/// Checks `step`, prints the verdict, and (with `advance`) moves on after a pass.
-fn check_and_print(session: &mut Session, step: &Step, advance: bool) -> Result<Outcome> {
-    println!("{}", render::standing(&session.standing(step)));
-    print!("{}", render::step_heading(step, session.root()));
-    println!("{}", colored::Colorize::dimmed("  checking..."));
-    let report = session.check(step)?;
-    let hints_shown = session
-        .progress
-        .step(&step.id)
-        .map_or(0, StepProgress::hint_levels_shown);
-    print!(
-        "\n{}",
-        render::check_report(&report, step, session.root(), hints_shown)
+/// Checks `step` and prints the outcome; `outcome::check` decides it and moves the learner.
+fn check_and_print(session: &mut Session, step: &Step, mode: Mode) -> Result<Outcome> {
+    say!(
+        "{}",
+        render::check_heading(&session.standing(step), step, session.root())
     );
-    if !report.counts_as_pass() {
-        return Ok(Outcome::NotYet);
-    }
-    if advance {
-        let progression = session.advance(step)?;
-        print!("{}", render::next_up(&progression, session.root()));
+    let outcome = outcome::check(session, step, mode)?;
+    say!("\n{}", render::check_outcome(&outcome, session.root()));
+    Ok(if outcome.passed() {
+        Outcome::Success
     } else {
-        match session.move_on_suggestion(step) {
-            Some(MoveOn::AlreadyThere(next)) => println!(
-                "\nYou are on {} already: `cargo grade` checks it.",
-                next.label()
-            ),
-            Some(MoveOn::Goto(next)) => println!(
-                "\n`cargo grade goto {}` moves on to {}.",
-                next.label(),
-                next.manifest.title
-            ),
-            None => {}
-        }
-    }
-    Ok(Outcome::Success)
+        Outcome::NotYet
+    })
 }
 
 fn check(root: &Path, color: bool, step: Option<&str>, json: bool) -> Result<Outcome> {
@@ -180,48 +194,44 @@ fn check(root: &Path, color: bool, step: Option<&str>, json: bool) -> Result<Out
     let step = session.resolve(step)?;
     if json {
         let report: CheckReport = session.check(&step)?;
-        println!("{}", to_json(&report)?);
+        say!("{}\n", to_json(&report)?);
         return Ok(if report.counts_as_pass() {
             Outcome::Success
         } else {
             Outcome::NotYet
         });
     }
-    check_and_print(&mut session, &step, false)
+    check_and_print(&mut session, &step, Mode::Stay)
 }
 
 fn watch(root: &Path, color: bool, poll: bool) -> Result<Outcome> {
     let mut session = open(root, color)?;
+    let mut checked = false;
     loop {
         // Another terminal may have moved on or passed a step since the last check.
         session.reload()?;
         let Some(step) = session.current().cloned() else {
-            print!("{}", render::next_up(&Progression::Finished, root));
+            // After the last pass the check has said so already.
+            if !checked {
+                say!("{}", render::progression(&Progression::Finished, root));
+            }
             return Ok(Outcome::Success);
         };
+        checked = true;
         // Watch before checking, so that a save during the check is not missed.
         let watcher = FolderWatch::new(&step.exercise_dir, poll)?;
-        let outcome = check_and_print(&mut session, &step, true)?;
+        let outcome = check_and_print(&mut session, &step, Mode::Advance)?;
         if outcome == Outcome::Success {
             continue;
         }
-        println!(
+        say!(
             "\n{}",
-            colored::Colorize::dimmed(
-                format!(
-                    "Watching {} for changes{}. Ctrl-C to stop.",
-                    session.relative(&step.exercise_dir).display(),
-                    if poll { " (polling)" } else { "" }
-                )
-                .as_str()
-            )
+            render::watching(&session.relative(&step.exercise_dir), poll)
         );
         if watcher.next_change().is_none() {
-            return Err(Error::Usage(
-                "the file watcher stopped; run `cargo grade watch --poll`".into(),
-            ));
+            return Err(Error::WatchStopped);
         }
-        println!();
+        say!("\n");
     }
 }
 
@@ -233,13 +243,11 @@ fn list(root: &Path, json: bool) -> Result<Outcome> {
         .steps()
         .map(|step| {
             let entry = session.progress.step(&step.id);
-            let status = if entry.is_some_and(|e| e.passed()) {
-                "done"
-            } else if current.as_deref() == Some(step.id.as_str()) {
-                "current"
-            } else {
-                "pending"
-            };
+            let status = StepStatus::of(
+                entry.is_some_and(|e| e.passed()),
+                entry.is_some_and(|e| e.solution_peeked),
+                current.as_deref() == Some(step.id.as_str()),
+            );
             ListRow {
                 label: step.label(),
                 id: step.id.clone(),
@@ -250,7 +258,7 @@ fn list(root: &Path, json: bool) -> Result<Outcome> {
         })
         .collect();
     if json {
-        println!("{}", to_json(&rows)?);
+        say!("{}\n", to_json(&rows)?);
     } else {
         let parts: Vec<(u32, String)> = session
             .course
@@ -258,7 +266,7 @@ fn list(root: &Path, json: bool) -> Result<Outcome> {
             .iter()
             .map(|part| (part.number, part.title.clone()))
             .collect();
-        print!("{}", render::list(&rows, &parts));
+        say!("{}", render::list(&rows, &parts));
     }
     Ok(Outcome::Success)
 }
@@ -268,34 +276,13 @@ fn solution(root: &Path, color: bool, query: &str, peek: bool) -> Result<Outcome
     let step = session.resolve(Some(query))?;
     if !session.progress.passed(&step.id) {
         if !peek {
-            println!(
-                "{} has not passed yet, so its solution stays hidden: working it out is where the learning happens.\n\
-                 `cargo grade hint {}` gives the next hint; `cargo grade solution {} --peek` shows the reference anyway (recorded in your progress).",
-                step.label(),
-                step.label(),
-                step.label()
-            );
+            say!("{}", render::solution_hidden(&step));
             return Ok(Outcome::NotYet);
         }
         session.record_peek(&step)?;
     }
     let diffs = restore::solution_diff(&step)?;
-    println!(
-        "Your code (yours/) against the reference (reference/) for {} {}:\n",
-        step.label(),
-        step.manifest.title
-    );
-    for file in &diffs {
-        if file.diff.is_empty() {
-            println!("{}: the same as the reference", file.file.display());
-        } else {
-            println!("{}", render::diff(&file.diff));
-        }
-    }
-    println!(
-        "\nThe reference in full: {}",
-        session.relative(&step.solution_dir.join("src")).display()
-    );
+    say!("{}", render::solution(&step, &diffs, root));
     Ok(Outcome::Success)
 }
 
@@ -303,48 +290,20 @@ fn reset(root: &Path, color: bool, query: &str, tests_only: bool) -> Result<Outc
     let session = open(root, color)?;
     let step = session.resolve(Some(query))?;
     let report = restore::reset(root, &step, tests_only)?;
-    let what = if tests_only {
-        "graded tests"
-    } else {
-        "starter"
-    };
-    println!(
-        "Your files of {} are saved in {}.\nThe {what} is restored{}.",
-        step.label(),
-        session.relative(&report.backup).display(),
-        if report.restored.is_empty() && report.removed.is_empty() {
-            " (nothing had changed)".to_string()
-        } else {
-            format!(
-                " ({} file{} put back)",
-                report.restored.len() + report.removed.len(),
-                if report.restored.len() + report.removed.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
-            )
-        }
-    );
-    for removed in &report.removed {
-        println!(
-            "  {} was not part of the {what}; it is only in the backup now",
-            session.relative(removed).display()
-        );
-    }
+    say!("{}", render::reset(&step, &report, tests_only, root));
     Ok(Outcome::Success)
 }
 
 fn pattern(root: &Path, id: Option<&str>) -> Result<Outcome> {
     let catalog = crate::patterns::catalog(root);
     match id {
-        None => print!("{}", render::pattern_list(&catalog, root)),
+        None => say!("{}", render::pattern_list(&catalog, root)),
         Some(id) => {
             let pattern = catalog
                 .iter()
                 .find(|pattern| pattern.id.eq_ignore_ascii_case(id))
                 .ok_or_else(|| Error::UnknownPattern(id.to_string()))?;
-            print!("{}", render::pattern(pattern, root));
+            say!("{}", render::pattern(pattern, root));
         }
     }
     Ok(Outcome::Success)
@@ -354,30 +313,23 @@ fn team(paths: &[PathBuf], html: Option<&Path>) -> Result<Outcome> {
     let mut reports = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(path).map_err(|err| Error::io("read", path, err))?;
-        let report: LearnerReport = serde_json::from_str(&text).map_err(|err| {
-            Error::Usage(format!(
-                "{} is not a report from `cargo grade report --json`: {err}",
-                path.display()
-            ))
-        })?;
+        let report: LearnerReport =
+            serde_json::from_str(&text).map_err(|cause| Error::NotAReport {
+                path: path.clone(),
+                cause,
+            })?;
         reports.push(report);
     }
     let view = report::team_view(&reports);
-    print!("{}", render::team(&view));
+    say!("{}", render::team(&view));
     if let Some(html) = html {
         crate::fsutil::write_atomic(html, crate::team_page::html(&view).as_bytes())?;
-        println!("\nWrote {}: open it in a browser.", html.display());
+        say!("\nWrote {}: open it in a browser.\n", html.display());
     }
     Ok(Outcome::Success)
 }
 
-fn verify(
-    root: &Path,
-    color: bool,
-    step: Option<&str>,
-    quick: bool,
-    json: bool,
-) -> Result<Outcome> {
+fn verify(root: &Path, step: Option<&str>, quick: bool, json: bool) -> Result<Outcome> {
     let cargo = crate::cargo::Cargo {
         root: root.to_path_buf(),
         color: false,
@@ -385,14 +337,13 @@ fn verify(
     let course_steps = Course::discover(root).steps().count();
     let depth = if quick { Depth::Static } else { Depth::Full };
     let runner = crate::testrun::Runner::detect();
-    let _ = color;
     let findings = verify::verify(root, &cargo, runner, depth, step, &mut |step| {
-        eprintln!("verify: {} {}", step.label(), step.id);
+        notice(&format!("verify: {} {}", step.label(), step.id));
     });
     if json {
-        println!("{}", to_json(&findings)?);
+        say!("{}\n", to_json(&findings)?);
     } else {
-        print!(
+        say!(
             "{}",
             render::findings(&findings, if step.is_some() { 1 } else { course_steps })
         );
@@ -414,38 +365,27 @@ fn carry(root: &Path, file: &Path, write: bool) -> Result<Outcome> {
     let new = std::fs::read(&path).map_err(|err| Error::io("read", &path, err))?;
     let old = crate::restore::committed(root, &relative)?;
     if old == new {
-        println!(
+        say!(
             "{} is the same as in git's HEAD: nothing to carry. Change it first; carry then \
-             copies the change into the later steps that hold the committed version.",
+             copies the change into the later steps that hold the committed version.\n",
             relative.display()
         );
         return Ok(Outcome::Success);
     }
     let plan = carry::plan(&course, &origin, &old, &new);
-    print!("{}", render::carry_plan(&plan, &relative, root, write));
+    say!("{}", render::carry_plan(&plan, &relative, root, write));
     if write && !plan.writes.is_empty() {
         for target in &plan.writes {
             crate::fsutil::write_atomic(target, &new)?;
         }
         Pristine::snapshot(&course)?.save(root)?;
-        println!("Resealed {}.", crate::pristine::LOCK_PATH);
+        say!("Resealed {}.\n", crate::pristine::LOCK_PATH);
     }
     Ok(if plan.by_hand.is_empty() {
         Outcome::Success
     } else {
         Outcome::NotYet
     })
-}
-
-fn print_moved(session: &Session, step: &Step) {
-    println!(
-        "You are now on {} {}.\nRead {}, then run `cargo grade`.",
-        step.label(),
-        step.manifest.title,
-        session
-            .relative(&step.exercise_dir.join("README.md"))
-            .display()
-    );
 }
 
 fn git_user_name() -> Option<String> {
@@ -456,4 +396,19 @@ fn git_user_name() -> Option<String> {
         .ok()?;
     let name = String::from_utf8(output.stdout).ok()?.trim().to_string();
     (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colors_switch_off_for_no_color_and_a_dumb_terminal() {
+        let some = |text| Some(OsStr::new(text));
+        assert!(color_allowed(None, some("xterm-256color")));
+        assert!(color_allowed(some(""), None));
+        assert!(!color_allowed(some("1"), some("xterm")));
+        assert!(!color_allowed(None, some("dumb")));
+    }
 }

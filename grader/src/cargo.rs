@@ -34,6 +34,9 @@ pub struct Diagnostic {
     pub rendered: String,
     /// Where the primary span starts: file (relative to the package), line, column.
     pub location: Option<Location>,
+    /// Where rustc's notes point, in their order: for "`Rc<..>` cannot be sent between threads"
+    /// at a `spawn`, the field of the learner's type that is not `Send`.
+    pub notes: Vec<Location>,
 }
 
 /// A position in a source file.
@@ -101,7 +104,7 @@ impl Cargo {
 pub fn spawn_error(source: std::io::Error) -> Error {
     Error::Spawn {
         program: Cargo::program().display().to_string(),
-        source,
+        cause: source,
         advice: "the grader needs the Rust toolchain: install it with rustup (https://rustup.rs) \
                  and open a new terminal",
     }
@@ -149,19 +152,30 @@ fn diagnostic(message: &Value) -> Option<Diagnostic> {
     }
     let location = spans
         .and_then(|spans| spans.iter().find(|span| span["is_primary"] == true))
-        .and_then(|span| {
-            Some(Location {
-                file: span["file_name"].as_str()?.to_string(),
-                line: span["line_start"].as_u64()?,
-                column: span["column_start"].as_u64()?,
-            })
-        });
+        .and_then(span_location);
+    let notes = message["children"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|child| child["spans"].as_array())
+        .flat_map(|spans| spans.iter().filter(|span| span["is_primary"] == true))
+        .filter_map(span_location)
+        .collect();
     Some(Diagnostic {
         level,
         code: message["code"]["code"].as_str().map(str::to_string),
         message: text,
         rendered: message["rendered"].as_str().unwrap_or_default().to_string(),
         location,
+        notes,
+    })
+}
+
+fn span_location(span: &Value) -> Option<Location> {
+    Some(Location {
+        file: span["file_name"].as_str()?.to_string(),
+        line: span["line_start"].as_u64()?,
+        column: span["column_start"].as_u64()?,
     })
 }
 
@@ -172,7 +186,7 @@ mod tests {
     #[test]
     fn errors_and_test_executables_are_read() {
         let stdout = r#"
-{"reason":"compiler-message","message":{"level":"error","message":"borrow of moved value: `a`","code":{"code":"E0382"},"rendered":"error[E0382]: ...","spans":[{"file_name":"src/lib.rs","line_start":4,"column_start":9,"is_primary":true}]}}
+{"reason":"compiler-message","message":{"level":"error","message":"borrow of moved value: `a`","code":{"code":"E0382"},"rendered":"error[E0382]: ...","spans":[{"file_name":"src/lib.rs","line_start":4,"column_start":9,"is_primary":true}],"children":[{"level":"note","message":"defined here","spans":[{"file_name":"src/a.rs","line_start":2,"column_start":5,"is_primary":true}]}]}}
 {"reason":"compiler-message","message":{"level":"error","message":"aborting due to 1 previous error","code":null,"rendered":"error: aborting","spans":[]}}
 {"reason":"compiler-message","message":{"level":"warning","message":"unused","code":null,"rendered":"w","spans":[{"file_name":"src/lib.rs","line_start":1,"column_start":1,"is_primary":true}]}}
 {"reason":"compiler-artifact","profile":{"test":true},"executable":"/t/deps/x-1","manifest_path":"/c/ex/Cargo.toml"}
@@ -184,6 +198,14 @@ not json
         let error = &messages.errors[0];
         assert_eq!(error.code.as_deref(), Some("E0382"));
         assert_eq!(error.location.as_ref().unwrap().line, 4);
+        assert_eq!(
+            error.notes,
+            vec![Location {
+                file: "src/a.rs".into(),
+                line: 2,
+                column: 5
+            }]
+        );
         assert_eq!(
             messages.test_executables,
             vec![(PathBuf::from("/t/deps/x-1"), PathBuf::from("/c/ex"))]

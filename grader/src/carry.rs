@@ -250,11 +250,9 @@ pub fn locate<'c>(course: &'c Course, path: &Path) -> Result<Origin<'c>> {
             }
         }
     }
-    Err(Error::Usage(format!(
-        "{} is not below a step's `src/`: carry takes a file such as \
-         exercises/03_streaming/01_buf_read/src/reader.rs or solutions/03_streaming/01_buf_read/src/reader.rs",
-        course.relative(path).display()
-    )))
+    Err(Error::NotAStepFile {
+        path: course.relative(path).to_path_buf(),
+    })
 }
 
 /// How one later copy compares with the change being carried.

@@ -296,7 +296,8 @@ mod tests {
         let err = clippy_verdict(&output(101, "", stderr), 3).unwrap_err();
         let message = err.to_string();
         assert!(message.contains("no such command"), "{message}");
-        assert!(message.contains("rustup component add clippy"), "{message}");
+        let advice = err.advice().unwrap_or_default();
+        assert!(advice.contains("rustup component add clippy"), "{advice}");
     }
 
     #[test]

@@ -126,3 +126,18 @@ pub enum Command {
         write: bool,
     },
 }
+
+impl Cli {
+    /// Whether the command was asked for JSON: its errors are then JSON too.
+    pub fn wants_json(&self) -> bool {
+        matches!(
+            self.command,
+            Some(
+                Command::Check { json: true, .. }
+                    | Command::List { json: true }
+                    | Command::Report { json: true, .. }
+                    | Command::Verify { json: true, .. }
+            )
+        )
+    }
+}

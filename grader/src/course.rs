@@ -81,6 +81,22 @@ impl Step {
     pub fn test_files(&self) -> Vec<PathBuf> {
         rust_files_in(&self.exercise_dir.join("tests"))
     }
+
+    /// The learner's files that still hold the step's work: a `todo!(` first, then a `TODO`
+    /// comment, each group in path order. Empty once every TODO is gone.
+    ///
+    /// Earlier steps' modules are carried as solved code, so a TODO marks this step's work.
+    pub fn todo_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<(bool, PathBuf)> = rust_sources_below(&self.exercise_dir.join("src"))
+            .filter_map(|(path, text)| {
+                let stub = text.contains("todo!(");
+                (stub || text.contains("TODO")).then_some((!stub, path))
+            })
+            .collect();
+        // Stable: path order within each group.
+        files.sort_by_key(|(comment_only, _)| *comment_only);
+        files.into_iter().map(|(_, path)| path).collect()
+    }
 }
 
 /// Splits `01_borrowing` into `(1, "borrowing")`.
@@ -103,6 +119,19 @@ fn rust_files_in(dir: &Path) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+/// Every `.rs` file below `dir` with its text, in path order; unreadable files are skipped.
+pub fn rust_sources_below(dir: &Path) -> impl Iterator<Item = (PathBuf, String)> {
+    WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "rs"))
+        .filter_map(|entry| {
+            let text = std::fs::read_to_string(entry.path()).ok()?;
+            Some((entry.into_path(), text))
+        })
 }
 
 /// The sorted sub-folders of `dir` (hidden ones and `target` skipped).
@@ -133,12 +162,8 @@ impl Course {
             .ancestors()
             .find(|dir| dir.join("exercises").is_dir() && dir.join("Cargo.toml").is_file())
             .map(Path::to_path_buf)
-            .ok_or_else(|| {
-                Error::NotACourse(format!(
-                    "{} is not inside the course: no folder above it has both `exercises/` and `Cargo.toml`.\n  \
-                     cd into the folder you cloned the course into and run `cargo grade` again",
-                    start.display()
-                ))
+            .ok_or_else(|| Error::NotACourse {
+                start: start.to_path_buf(),
             })
     }
 
@@ -151,26 +176,28 @@ impl Course {
         let mut parts = Vec::new();
         for (part_dir_name, part_dir) in sub_dirs(&root.join("exercises")) {
             let Some((part_number, _)) = split_prefix(&part_dir_name) else {
-                problems.push(Error::Course(format!(
-                    "exercises/{part_dir_name}: a part folder's name starts with two digits and `_`, \
-                     e.g. `01_borrowing`; rename it"
-                )));
+                problems.push(Error::Layout {
+                    folder: format!("exercises/{part_dir_name}"),
+                    problem: "a part folder's name starts with two digits and `_`".into(),
+                    advice: "rename it, e.g. `01_borrowing`",
+                });
                 continue;
             };
             let title = match manifest::load::<PartManifest>(&part_dir.join("part.toml")) {
                 Ok(part) => part.title,
                 Err(err) => {
-                    problems.push(err.into());
+                    problems.push(relative_to(err, root).into());
                     part_dir_name.clone()
                 }
             };
             let mut steps = Vec::new();
             for (step_dir_name, step_dir) in sub_dirs(&part_dir) {
                 let Some((step_number, slug)) = split_prefix(&step_dir_name) else {
-                    problems.push(Error::Course(format!(
-                        "exercises/{part_dir_name}/{step_dir_name}: a step folder's name starts with \
-                         two digits and `_`, e.g. `02_cow_records`; rename it"
-                    )));
+                    problems.push(Error::Layout {
+                        folder: format!("exercises/{part_dir_name}/{step_dir_name}"),
+                        problem: "a step folder's name starts with two digits and `_`".into(),
+                        advice: "rename it, e.g. `02_cow_records`",
+                    });
                     continue;
                 };
                 let solution_dir = root
@@ -193,7 +220,7 @@ impl Course {
                         manifest,
                         hints: hints.unwrap_or_default(),
                     }),
-                    Err(err) => problems.push(err.into()),
+                    Err(err) => problems.push(relative_to(err, root).into()),
                 }
             }
             check_numbering(
@@ -258,9 +285,17 @@ impl Course {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownStep`] when nothing matches.
+    /// [`Error::UnknownStep`] when nothing matches, and [`Error::StepWithParent`] for a path
+    /// with a `..` in it: `absolute` does not resolve `..`, so `01_add/../02_endless` would
+    /// otherwise be taken for a folder inside `01_add`.
     pub fn find_step(&self, query: &str) -> Result<&Step> {
         let query = query.trim().trim_end_matches('/');
+        if Path::new(query)
+            .components()
+            .any(|part| part == std::path::Component::ParentDir)
+        {
+            return Err(Error::StepWithParent(query.to_string()));
+        }
         let wanted_path = std::path::absolute(query).ok();
         self.steps()
             .find(|step| {
@@ -281,6 +316,14 @@ impl Course {
     }
 }
 
+/// The error with its file named from the course root, as learners and authors see it.
+fn relative_to(mut err: manifest::ManifestError, root: &Path) -> manifest::ManifestError {
+    if let Ok(path) = err.path.strip_prefix(root) {
+        err.path = path.to_path_buf();
+    }
+    err
+}
+
 /// Reports gaps and duplicates in a sequence of folder numbers that should run `first, first+1, ...`.
 fn check_numbering(
     folder: &str,
@@ -291,14 +334,19 @@ fn check_numbering(
     let mut expected = first;
     for number in numbers {
         if number + 1 == expected {
-            problems.push(Error::Course(format!(
-                "{folder}: two folders are numbered {number:02}; give each its own number"
-            )));
+            problems.push(Error::Layout {
+                folder: folder.to_string(),
+                problem: format!("two folders are numbered {number:02}"),
+                advice: "give each its own number",
+            });
         } else if number != expected {
-            problems.push(Error::Course(format!(
-                "{folder}: expected a folder numbered {expected:02} next, found {number:02}; \
-                 numbers run without gaps"
-            )));
+            problems.push(Error::Layout {
+                folder: folder.to_string(),
+                problem: format!(
+                    "expected a folder numbered {expected:02} next, found {number:02}"
+                ),
+                advice: "renumber the folders: numbers run without gaps",
+            });
         }
         expected = number + 1;
     }
@@ -336,5 +384,37 @@ mod tests {
         assert_eq!(numbering(&[1, 3], 1).len(), 1);
         assert!(numbering(&[1, 1, 2], 1)[0].contains("two folders are numbered 01"));
         assert!(numbering(&[2], 1)[0].contains("expected a folder numbered 01"));
+    }
+
+    fn fixture() -> Course {
+        Course::discover(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course"))
+    }
+
+    #[test]
+    fn a_step_argument_with_dot_dot_is_refused() {
+        let course = fixture();
+        let add = course.root.join("exercises/01_basics/01_add");
+        assert_eq!(
+            course.find_step(add.to_str().unwrap()).unwrap().label(),
+            "1.1"
+        );
+        // Before: a folder inside 1.1 by its prefix, so 1.1, while it means 1.2.
+        let climbing = format!("{}/../02_endless", add.display());
+        let err = course.find_step(&climbing).unwrap_err();
+        assert!(matches!(err, Error::StepWithParent(_)), "{err}");
+        assert!(err.to_string().contains("contains `..`"), "{err}");
+    }
+
+    #[test]
+    fn todo_files_put_stubs_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(src.join("a.rs"), "// TODO: later\n").unwrap();
+        std::fs::write(src.join("b.rs"), "fn f() { todo!() }\n").unwrap();
+        std::fs::write(src.join("lib.rs"), "mod a;\nmod b;\n").unwrap();
+        let mut step = fixture().steps().next().unwrap().clone();
+        step.exercise_dir = dir.path().to_path_buf();
+        assert_eq!(step.todo_files(), vec![src.join("b.rs"), src.join("a.rs")]);
     }
 }

@@ -8,11 +8,12 @@ use grader::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.wants_json();
     match app::run(cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::NotYet) => ExitCode::from(1),
         Err(err) => {
-            eprintln!("error: {err}");
+            app::print_error(&err, json);
             ExitCode::from(2)
         }
     }

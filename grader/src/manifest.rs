@@ -97,11 +97,23 @@ impl fmt::Display for ManifestError {
         if let Some(key) = &self.key {
             write!(f, ", key `{key}`")?;
         }
-        write!(
-            f,
-            ": {}\n  fix that file and run the command again (ARCHITECTURE.md lists the keys of step.toml)",
-            self.message
-        )
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl ManifestError {
+    /// What to do: fix the file, and where its keys are described. A `part.toml` has keys of
+    /// its own, so its advice does not send the author to `step.toml`'s table.
+    pub fn advice(&self) -> &'static str {
+        if self
+            .path
+            .file_name()
+            .is_some_and(|name| name == "part.toml")
+        {
+            "fix that file and run the command again (a part.toml has `title` and an optional `summary`)"
+        } else {
+            "fix that file and run the command again (ARCHITECTURE.md lists the keys of step.toml)"
+        }
     }
 }
 
@@ -134,11 +146,11 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Manifest
     }
     toml::from_str(text).map_err(|err| {
         let message = err.message().trim().to_string();
-        let line = err.span().map(|span| line_of(text, span.start));
-        let key = key_in_message(&message).or_else(|| line.and_then(|l| key_on_line(text, l)));
+        let start = err.span().map(|span| span.start);
+        let key = key_in_message(&message).or_else(|| start.and_then(|at| key_at(text, at)));
         ManifestError {
             path: path.to_path_buf(),
-            line,
+            line: start.map(|at| line_of(text, at)),
             key,
             message,
         }
@@ -190,12 +202,80 @@ fn key_in_message(message: &str) -> Option<String> {
     rest.split('`').next().map(str::to_string)
 }
 
-/// The key assigned on a line such as `hints = "x"`.
-fn key_on_line(text: &str, line: usize) -> Option<String> {
-    let content = text.lines().nth(line.checked_sub(1)?)?;
-    let (key, _) = content.split_once('=')?;
-    let key = key.trim();
-    (!key.is_empty() && !key.starts_with('#')).then(|| key.to_string())
+/// The top-level key whose value holds byte `offset`: the last `key =` before it that starts a
+/// line outside any string, array or table value.
+///
+/// Not the key on the error's line: an array left open (`hints = ["a"` with no `]`) is
+/// reported where the parser gave up, on the next key's line, and a bad escape inside a
+/// multi-line string sits on a line with no key at all.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let mut key = None;
+    // Open `[` and `{` of values; a `[table]` header is skipped with its line.
+    let mut depth = 0usize;
+    let mut at_line_start = true;
+    let mut chars = text.get(..offset).unwrap_or(text).char_indices().peekable();
+    while let Some((index, c)) = chars.next() {
+        match c {
+            '\n' => {
+                at_line_start = true;
+                continue;
+            }
+            '#' => {
+                // A comment runs to the end of the line.
+                while chars.next_if(|&(_, c)| c != '\n').is_some() {}
+                continue;
+            }
+            c if c.is_whitespace() => continue,
+            _ => {}
+        }
+        let line_start = std::mem::replace(&mut at_line_start, false);
+        match c {
+            '"' | '\'' => skip_string(text, index, c, &mut chars),
+            '[' if line_start && depth == 0 => {
+                while chars.next_if(|&(_, c)| c != '\n').is_some() {}
+            }
+            '[' | '{' => depth += 1,
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ if line_start && depth == 0 => {
+                let line = text.get(index..).unwrap_or_default();
+                let line = line.split('\n').next().unwrap_or_default();
+                if let Some((name, _)) = line.split_once('=') {
+                    key = Some(name.trim().to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    key.filter(|key| !key.is_empty())
+}
+
+/// Moves `chars` past the string that opens at `start` with `quote` (`"`, `'`, or three of
+/// either); a one-line string left open ends before its line break.
+fn skip_string(
+    text: &str,
+    start: usize,
+    quote: char,
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+) {
+    let triple: String = std::iter::repeat_n(quote, 3).collect();
+    let closes_here = |index: usize| {
+        text.get(index..)
+            .is_some_and(|rest| rest.starts_with(&triple))
+    };
+    let multi_line = closes_here(start);
+    if multi_line {
+        chars.nth(1);
+    }
+    while let Some((index, c)) = chars.next_if(|&(_, c)| multi_line || c != '\n') {
+        if c == '\\' && quote == '"' {
+            chars.next();
+        } else if c == quote && !multi_line {
+            return;
+        } else if c == quote && closes_here(index) {
+            chars.nth(1);
+            return;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -265,6 +345,46 @@ time_limit_secs = 5
     fn broken_toml_names_the_line() {
         let err = error_of("title = \"unclosed\nconcepts = []\n");
         assert_eq!(err.line, Some(1));
+    }
+
+    #[test]
+    fn an_unclosed_array_names_its_own_key() {
+        // TOML notices the missing `]` on the next key's line; before, that key was named.
+        let err = error_of(&GOOD.replace(r#"concepts = ["x"]"#, r#"concepts = ["x", "y""#));
+        assert_eq!(err.key.as_deref(), Some("concepts"), "{err}");
+        let err = error_of("lints = [\n  \"a\",\n  \"b\"\ntitle = \"t\"\n");
+        assert_eq!(err.key.as_deref(), Some("lints"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_escape_names_the_key_of_its_string() {
+        let err = error_of(&GOOD.replace("learned = \"y\"", r#"learned = "a \q b""#));
+        assert_eq!(err.key.as_deref(), Some("learned"), "{err}");
+        assert_eq!(err.line, Some(4));
+        let err = error_of(&GOOD.replace(
+            "learned = \"y\"",
+            "learned = \"\"\"\nfirst line\nsecond \\q line\n\"\"\"",
+        ));
+        assert_eq!(err.key.as_deref(), Some("learned"), "{err}");
+    }
+
+    #[test]
+    fn keys_inside_strings_and_comments_are_not_keys() {
+        let text = "title = \"a = b\" # c = d\nhints = [\"e = f\", # g = h\n  \"i\"\nlearned = 1\n";
+        let at = text.find("learned").unwrap();
+        assert_eq!(key_at(text, at), Some("hints".to_string()));
+        let at = text.find("# c").unwrap();
+        assert_eq!(key_at(text, at), Some("title".to_string()));
+    }
+
+    #[test]
+    fn a_part_manifest_error_does_not_mention_step_keys() {
+        let err = parse::<PartManifest>(Path::new("exercises/01_a/part.toml"), "titel = \"x\"\n")
+            .unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("titel"));
+        assert!(!err.advice().contains("step.toml"), "{}", err.advice());
+        assert!(err.advice().contains("`summary`"), "{}", err.advice());
+        assert!(error_of("x = 1").advice().contains("step.toml"));
     }
 
     #[test]

@@ -6,8 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
 /// The sections every pattern's documentation has, in order.
 pub const SECTIONS: [&str; 4] = ["## Use when", "## Why", "## Avoid", "## Steps"];
 
@@ -39,15 +37,8 @@ impl Pattern {
 /// Every pattern below `<root>/patterns/src`, sorted by family and number (`ERR-2` before
 /// `ERR-10`).
 pub fn catalog(root: &Path) -> Vec<Pattern> {
-    let mut patterns: Vec<Pattern> = WalkDir::new(root.join("patterns/src"))
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "rs"))
-        .filter_map(|entry| {
-            let text = std::fs::read_to_string(entry.path()).ok()?;
-            parse(entry.path(), &text)
-        })
+    let mut patterns: Vec<Pattern> = crate::course::rust_sources_below(&root.join("patterns/src"))
+        .filter_map(|(path, text)| parse(&path, &text))
         .collect();
     patterns.sort_by_key(|pattern| sort_key(&pattern.id));
     patterns

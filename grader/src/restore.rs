@@ -59,12 +59,7 @@ pub fn backup(root: &Path, step: &Step) -> Result<PathBuf> {
 /// When the course has no lock file, git does not have a shipped version (nothing is changed
 /// then), or a file cannot be written.
 pub fn reset(root: &Path, step: &Step, tests_only: bool) -> Result<ResetReport> {
-    let pristine = Pristine::load(root)?.ok_or_else(|| {
-        Error::Course(format!(
-            "cannot reset: {} is missing, so the grader does not know the shipped starter",
-            pristine::LOCK_PATH
-        ))
-    })?;
+    let pristine = Pristine::load(root)?.ok_or(Error::NoLock)?;
     let tests_dir = step.exercise_dir.join("tests");
     let in_scope = |path: &Path| !tests_only || path.starts_with(&tests_dir);
     let shipped: Vec<(PathBuf, String)> = pristine
@@ -104,12 +99,9 @@ pub fn reset(root: &Path, step: &Step, tests_only: bool) -> Result<ResetReport> 
 fn git_blob(root: &Path, id: &str, path: &Path) -> Result<Vec<u8>> {
     let advice = "`reset` restores the starter from git's history; install git, or copy the \
                   step's files from a fresh download of the course";
-    git_object(root, id, advice)?.ok_or_else(|| {
-        Error::Course(format!(
-            "cannot reset: git has no shipped version of {} (blob {id}); is this folder a git \
-             clone of the course? Nothing was changed",
-            path.display()
-        ))
+    git_object(root, id, advice)?.ok_or_else(|| Error::NotShipped {
+        path: path.to_path_buf(),
+        blob: id.to_string(),
     })
 }
 
@@ -121,12 +113,8 @@ fn git_blob(root: &Path, id: &str, path: &Path) -> Result<Vec<u8>> {
 pub fn committed(root: &Path, relative: &Path) -> Result<Vec<u8>> {
     let spec = format!("HEAD:./{}", relative.display());
     let advice = "`carry` compares a file with its committed version; install git";
-    git_object(root, &spec, advice)?.ok_or_else(|| {
-        Error::Usage(format!(
-            "git has no committed version of {}: carry copies a change to a committed file, so \
-             commit the file first, then change it",
-            relative.display()
-        ))
+    git_object(root, &spec, advice)?.ok_or_else(|| Error::NotCommitted {
+        path: relative.to_path_buf(),
     })
 }
 
@@ -139,9 +127,9 @@ fn git_object(root: &Path, spec: &str, advice: &'static str) -> Result<Option<Ve
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
-        .map_err(|source| Error::Spawn {
+        .map_err(|cause| Error::Spawn {
             program: "git".to_string(),
-            source,
+            cause,
             advice,
         })?;
     Ok(output.status.success().then_some(output.stdout))

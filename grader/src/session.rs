@@ -165,18 +165,12 @@ impl Session {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownStep`] for a name that matches nothing, and [`Error::Usage`] when no
-    /// name is given and every step has passed.
+    /// [`Error::UnknownStep`] for a name that matches nothing, and [`Error::NoCurrentStep`]
+    /// when no name is given and every step has passed.
     pub fn resolve(&self, query: Option<&str>) -> Result<Step> {
         match query {
             Some(query) => self.course.find_step(query).cloned(),
-            None => self.current().cloned().ok_or_else(|| {
-                Error::Usage(
-                    "every step has passed, so there is no current step; name one, e.g. \
-                     `cargo grade check 1.2`"
-                        .to_string(),
-                )
-            }),
+            None => self.current().cloned().ok_or(Error::NoCurrentStep),
         }
     }
 
@@ -277,23 +271,6 @@ impl Session {
         }
     }
 
-    /// Moves on after `step` passed, as [`Session::next_after`] says, and records it: to the
-    /// next step, or, when none is left after it, back to "the first step not passed".
-    ///
-    /// # Errors
-    ///
-    /// When the progress cannot be saved.
-    pub fn advance(&mut self, step: &Step) -> Result<Progression> {
-        let progression = self.next_after(step);
-        match &progression {
-            Progression::Next(next) => self.goto(next)?,
-            Progression::EarlierStepsLeft { .. } | Progression::Finished => {
-                self.update(|progress| progress.current = None)?;
-            }
-        }
-        Ok(progression)
-    }
-
     /// What to suggest after `step` passed a check that does not move the learner on
     /// (`cargo grade check X`): nothing when no step is left after it; the step the learner
     /// is already on, so as not to suggest `goto` to it; else `goto` the next one.
@@ -311,6 +288,16 @@ impl Session {
     /// Whether `step` is the step the learner is on.
     pub fn is_current(&self, step: &Step) -> bool {
         self.current().is_some_and(|current| current.id == step.id)
+    }
+
+    /// Clears the current position after the last step passed, so that [`Session::current`]
+    /// falls back to the first step not yet passed (none once every step has passed).
+    ///
+    /// # Errors
+    ///
+    /// When the progress cannot be saved.
+    pub fn finish(&mut self) -> Result<()> {
+        self.update(|progress| progress.current = None)
     }
 
     /// The step after `step`, if any.

@@ -216,12 +216,23 @@ fn parse_junit(xml: &str, limit_secs: u64) -> TestOutcome {
     let mut case: Option<String> = None;
     let mut failure: Option<(String, String)> = None;
     let mut in_failure = false;
+    // The test's captured stderr: every panic, where the <failure> text has only one.
+    let mut stderr = String::new();
+    let mut in_stderr = false;
     loop {
         match reader.read_event() {
             Ok(Event::Empty(tag)) if tag.name().as_ref() == b"testcase" => passed += 1,
             Ok(Event::Start(tag)) if tag.name().as_ref() == b"testcase" => {
                 case = attribute(&tag, b"name");
                 failure = None;
+                stderr.clear();
+            }
+            Ok(Event::Start(tag)) if tag.name().as_ref() == b"system-err" => in_stderr = true,
+            Ok(Event::End(tag)) if tag.name().as_ref() == b"system-err" => in_stderr = false,
+            Ok(Event::Text(text)) if in_stderr => {
+                if let Ok(text) = text.unescape() {
+                    stderr.push_str(&text);
+                }
             }
             Ok(Event::Start(tag)) if tag.name().as_ref() == b"failure" => {
                 failure = Some((attribute(&tag, b"type").unwrap_or_default(), String::new()));
@@ -237,6 +248,12 @@ fn parse_junit(xml: &str, limit_secs: u64) -> TestOutcome {
             }
             Ok(Event::End(tag)) if tag.name().as_ref() == b"failure" => in_failure = false,
             Ok(Event::End(tag)) if tag.name().as_ref() == b"testcase" => {
+                if let Some((_, body)) = failure
+                    .as_mut()
+                    .filter(|_| stderr.contains(" panicked at "))
+                {
+                    *body = std::mem::take(&mut stderr);
+                }
                 finish_case(
                     case.take(),
                     failure.take(),
@@ -267,8 +284,8 @@ fn finish_case(
             reason: FailureReason::TimedOut { limit_secs },
         }),
         Some((_, body)) => failures.push(TestFailure {
+            reason: panic_reason(&name, &body),
             name,
-            reason: panic_reason(&body),
         }),
     }
 }
@@ -419,8 +436,8 @@ fn parse_libtest(text: &str, timed_out: bool, limit_secs: u64) -> (usize, Vec<Te
                 .and_then(|rest| rest.split("\n\nfailures:").next())
                 .unwrap_or_default();
             TestFailure {
+                reason: panic_reason(&name, section),
                 name,
-                reason: panic_reason(section),
             }
         })
         .collect();
@@ -440,12 +457,20 @@ fn parse_libtest(text: &str, timed_out: bool, limit_secs: u64) -> (usize, Vec<Te
     (passed, failures)
 }
 
-/// The panic message and location in a test's captured output.
+/// The panic message and location in the captured output of the test `test`.
 ///
 /// Rust prints `thread 'name' (id) panicked at tests/x.rs:3:8:` and the message on the next
-/// lines, then `note: run with RUST_BACKTRACE=1 ...`.
-pub fn panic_reason(output: &str) -> FailureReason {
-    let Some((_, after)) = output.split_once(" panicked at ") else {
+/// lines, then `note: run with RUST_BACKTRACE=1 ...`. A helper thread may panic first (a
+/// `recv()` that fails because the test's own assertion failed and dropped the sender): the
+/// panic of the test's own thread, which libtest names after the test, says what went wrong,
+/// so it comes first and the others follow it in the message.
+pub fn panic_reason(test: &str, output: &str) -> FailureReason {
+    let panics = panics_in(output);
+    let own = panics
+        .iter()
+        .position(|panic| is_test_thread(&panic.thread, test))
+        .unwrap_or(0);
+    let Some(first) = panics.get(own) else {
         let message = output.trim();
         return FailureReason::Panicked {
             message: if message.is_empty() {
@@ -456,19 +481,67 @@ pub fn panic_reason(output: &str) -> FailureReason {
             location: None,
         };
     };
-    let (location, message) = after.split_once(":\n").unwrap_or((after, ""));
-    let message = message
-        .split("\nnote: ")
-        .next()
-        .unwrap_or(message)
-        .split("\nstack backtrace:")
-        .next()
-        .unwrap_or(message)
-        .trim_end();
-    FailureReason::Panicked {
-        message: message.to_string(),
-        location: Some(location.trim().to_string()),
+    let mut message = first.message.clone();
+    for (_, other) in panics.iter().enumerate().filter(|(index, _)| *index != own) {
+        message.push_str(&format!(
+            "\n\nthread '{}' also panicked at {}:\n{}",
+            other.thread, other.location, other.message
+        ));
     }
+    FailureReason::Panicked {
+        message,
+        location: Some(first.location.clone()),
+    }
+}
+
+/// One panic in a test's output.
+struct Panic {
+    thread: String,
+    location: String,
+    message: String,
+}
+
+/// Every `thread '...' panicked at ...:` in `output`, with the message lines below it up to
+/// the `note:` or `stack backtrace:` that ends it.
+fn panics_in(output: &str) -> Vec<Panic> {
+    let mut panics: Vec<Panic> = Vec::new();
+    let mut in_message = false;
+    for line in output.lines() {
+        if let Some((thread, location)) = panic_header(line) {
+            panics.push(Panic {
+                thread: thread.to_string(),
+                location: location.to_string(),
+                message: String::new(),
+            });
+            in_message = true;
+        } else if line.starts_with("note: ") || line.starts_with("stack backtrace:") {
+            in_message = false;
+        } else if let Some(panic) = panics.last_mut().filter(|_| in_message) {
+            if !panic.message.is_empty() {
+                panic.message.push('\n');
+            }
+            panic.message.push_str(line);
+        }
+    }
+    for panic in &mut panics {
+        panic.message.truncate(panic.message.trim_end().len());
+    }
+    panics
+}
+
+/// `thread 'name' (12) panicked at tests/x.rs:3:8:` to `("name", "tests/x.rs:3:8")`.
+fn panic_header(line: &str) -> Option<(&str, &str)> {
+    let (thread, rest) = line.strip_prefix("thread '")?.split_once('\'')?;
+    let (_, location) = rest.split_once(" panicked at ")?;
+    Some((thread, location.trim().trim_end_matches(':')))
+}
+
+/// libtest runs each test on a thread named after it: `name`, or `module::name` when the
+/// report names the test without its module (or the other way round).
+fn is_test_thread(thread: &str, test: &str) -> bool {
+    thread == test
+        || test.ends_with(&format!("::{thread}"))
+        || thread.ends_with(&format!("::{test}"))
 }
 
 #[cfg(test)]
@@ -533,6 +606,73 @@ note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace</f
                     location: Some("tests/t.rs:9:5".into()),
                 },
             }]
+        );
+    }
+
+    #[test]
+    fn the_tests_own_panic_comes_before_a_helper_threads() {
+        // As in 4.3: a helper's `recv()` fails once the test's assertion has failed.
+        let output = "\nthread '<unnamed>' (16981) panicked at tests/status_store.rs:31:43:\n\
+                      called `Result::unwrap()` on an `Err` value: RecvError\n\
+                      note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\
+                      thread 'job_is_running' (16978) panicked at tests/status_store.rs:40:5:\n\
+                      job 1 is running: set `Running` before the handler runs\n  left: 1\n";
+        assert_eq!(
+            panic_reason("job_is_running", output),
+            FailureReason::Panicked {
+                message: "job 1 is running: set `Running` before the handler runs\n  left: 1\n\n\
+                          thread '<unnamed>' also panicked at tests/status_store.rs:31:43:\n\
+                          called `Result::unwrap()` on an `Err` value: RecvError"
+                    .into(),
+                location: Some("tests/status_store.rs:40:5".into()),
+            }
+        );
+        // A solution's wrapper names the test with its module.
+        let FailureReason::Panicked { location, .. } =
+            panic_reason("graded::job_is_running", output)
+        else {
+            panic!("a panic");
+        };
+        assert_eq!(location.as_deref(), Some("tests/status_store.rs:40:5"));
+    }
+
+    #[test]
+    fn junit_reads_every_panic_from_the_captured_stderr() {
+        let xml = r#"<testsuites><testsuite name="a::t" tests="1">
+    <testcase name="job_is_running" classname="a::t" time="0.1">
+      <failure type="test failure">thread &apos;job_is_running&apos; (2) panicked at t.rs:9:5:
+job 1 is running</failure>
+      <system-err>thread &apos;&lt;unnamed&gt;&apos; (3) panicked at t.rs:4:9:
+RecvError
+note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+
+thread &apos;job_is_running&apos; (2) panicked at t.rs:9:5:
+job 1 is running
+</system-err>
+    </testcase>
+  </testsuite></testsuites>"#;
+        let TestOutcome::Ran { failures, .. } = parse_junit(xml, 7) else {
+            panic!("expected a test run");
+        };
+        assert_eq!(
+            failures[0].reason,
+            FailureReason::Panicked {
+                message:
+                    "job 1 is running\n\nthread '<unnamed>' also panicked at t.rs:4:9:\nRecvError"
+                        .into(),
+                location: Some("t.rs:9:5".into()),
+            }
+        );
+    }
+
+    #[test]
+    fn output_without_a_panic_is_kept_as_the_message() {
+        assert_eq!(
+            panic_reason("t", "  exited early\n"),
+            FailureReason::Panicked {
+                message: "exited early".into(),
+                location: None,
+            }
         );
     }
 

@@ -41,8 +41,8 @@ pub enum Depth {
     Full,
 }
 
-/// Verifies the course at `root`, or only the steps `only` names (an empty slice: all),
-/// calling `progress` before each step is compiled.
+/// Verifies the course at `root`, or only the step `only` names (`None`: every step, and the
+/// whole-course checks too), calling `progress` before each step is compiled.
 pub fn verify(
     root: &Path,
     cargo: &Cargo,
@@ -55,12 +55,12 @@ pub fn verify(
     let mut findings: Vec<Finding> = course
         .problems
         .iter()
-        .map(|problem| course_finding(problem.to_string()))
+        .map(|problem| course_finding(problem.with_advice()))
         .collect();
     let steps: Vec<&Step> = match only {
         Some(query) => match course.find_step(query) {
             Ok(step) => vec![step],
-            Err(err) => return vec![course_finding(err.to_string())],
+            Err(err) => return vec![course_finding(err.with_advice())],
         },
         None => course.steps().collect(),
     };
@@ -113,7 +113,7 @@ fn course_finding(message: String) -> Finding {
 fn check_lock(course: &Course) -> Vec<Finding> {
     let current = match Pristine::snapshot(course) {
         Ok(current) => current,
-        Err(err) => return vec![course_finding(err.to_string())],
+        Err(err) => return vec![course_finding(err.with_advice())],
     };
     match Pristine::load(&course.root) {
         Ok(Some(lock)) => lock
@@ -129,7 +129,7 @@ fn check_lock(course: &Course) -> Vec<Finding> {
             "{} is missing: run `cargo grade seal` to write it",
             pristine::LOCK_PATH
         ))],
-        Err(err) => vec![course_finding(err.to_string())],
+        Err(err) => vec![course_finding(err.with_advice())],
     }
 }
 
@@ -297,7 +297,7 @@ fn check_behaviour(cargo: &Cargo, runner: Runner, step: &Step) -> Vec<String> {
         step.manifest.starter,
         check::check_package_without_clippy(cargo, runner, step, step.package()),
     ) {
-        (_, Err(err)) => problems.push(format!("checking the starter failed: {err}")),
+        (_, Err(err)) => problems.push(format!("checking the starter failed: {}", err.with_advice())),
         (StarterKind::FailsTests, Ok(Verdict::TestsFailed { .. })) => {}
         (StarterKind::FailsToCompile, Ok(Verdict::CompileError { errors })) => {
             problems.extend(lesson::check_quotes(step, &errors));
@@ -321,7 +321,10 @@ fn check_behaviour(cargo: &Cargo, runner: Runner, step: &Step) -> Vec<String> {
             "the solution must pass its tests and clippy, but: {}",
             describe(&verdict)
         )),
-        Err(err) => problems.push(format!("checking the solution failed: {err}")),
+        Err(err) => problems.push(format!(
+            "checking the solution failed: {}",
+            err.with_advice()
+        )),
     }
     problems.extend(lesson::check_code(cargo, step));
     problems

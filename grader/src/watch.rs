@@ -33,11 +33,9 @@ impl FolderWatch {
     /// When the operating system refuses the watch; the message suggests `--poll`.
     pub fn new(dir: &Path, poll: bool) -> Result<FolderWatch> {
         let (sender, events) = mpsc::channel();
-        let advice = |err: notify::Error| {
-            Error::Usage(format!(
-                "cannot watch {} for changes: {err}\n  try `cargo grade watch --poll`",
-                dir.display()
-            ))
+        let advice = |cause: notify::Error| Error::Watch {
+            dir: dir.to_path_buf(),
+            cause,
         };
         let mut watcher: Box<dyn Watcher> = if poll {
             // notify's poller keeps modification times in whole seconds, so two saves within

@@ -80,7 +80,8 @@ impl Course {
         self.grade_with(args, &[])
     }
 
-    fn grade_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+    /// The grader with `args`, in the course, without colors, not yet started.
+    fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_grader"));
         command
             .args(args)
@@ -89,6 +90,11 @@ impl Course {
             .env_remove("GRADER_ROOT")
             .env_remove("GRADER_RUNNER")
             .env_remove("CARGO_TARGET_DIR");
+        command
+    }
+
+    fn grade_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
         for (key, value) in env {
             command.env(key, value);
         }
@@ -503,7 +509,7 @@ mod help {
         course
             .grade(&["reset", "1.1", "--tests"])
             .assert_code(0)
-            .assert_stdout("graded tests is restored");
+            .assert_stdout("The graded tests are restored");
         let lib =
             std::fs::read_to_string(course.path("exercises/01_basics/01_add/src/lib.rs")).unwrap();
         assert!(lib.contains("a + b"), "the learner's code stays");
@@ -685,5 +691,7 @@ mod watch {
 mod carry;
 #[path = "cli/lessons.rs"]
 mod lessons;
+#[path = "cli/messages.rs"]
+mod messages;
 #[path = "cli/state.rs"]
 mod state;

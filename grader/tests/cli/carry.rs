@@ -13,10 +13,6 @@ const STEPS: [&str; 4] = [
 ];
 
 impl Course {
-    pub(crate) fn write(&self, relative: &str, text: &str) {
-        std::fs::write(self.path(relative), text).unwrap();
-    }
-
     pub(crate) fn read(&self, relative: &str) -> String {
         std::fs::read_to_string(self.path(relative)).unwrap()
     }
