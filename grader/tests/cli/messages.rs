@@ -25,19 +25,8 @@ impl Course {
 mod progression {
     use super::*;
 
-    #[test]
-    fn passing_the_last_step_with_steps_left_says_how_many_and_goes_to_the_first() {
-        let course = Course::new();
-        course.grade(&["goto", "1.4"]).assert_code(0);
-        course.solve("01_basics/04_broken");
-        let run = course.grade(&[]);
-        run.assert_code(0)
-            .assert_stdout("1.4 passed")
-            .assert_stdout("No step after this one is left to do, but 3 steps have not passed yet (3 skipped).")
-            .assert_stdout("Next up: 1.1 Step add.");
-        Course::assert_stdout_lacks(&run, "finished every step");
-        assert_eq!(course.progress()["current"], "01_basics/01_add");
-    }
+    // Passing the last step with earlier steps left: `state::finishing_the_last_step_after_
+    // skipping_ahead_does_not_finish_the_course`.
 
     #[test]
     fn rechecking_a_passed_step_does_not_offer_to_move_to_the_current_step() {
