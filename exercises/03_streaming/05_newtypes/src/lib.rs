@@ -22,6 +22,7 @@
 //! file keeps the types Part 2 built: positions, errors, the budget and the import.
 
 pub mod app;
+mod columns;
 mod de;
 mod limits;
 mod newtypes;
@@ -198,6 +199,9 @@ pub struct ParseError {
     /// The header's name for the field, for errors from typed rows.
     column: Option<String>,
     kind: ErrorKind,
+    /// What a support person needs besides the reason: the offending value, or what a header
+    /// should have held. Printed after the reason.
+    note: Option<String>,
 }
 
 impl ParseError {
@@ -208,6 +212,7 @@ impl ParseError {
             field,
             column: None,
             kind,
+            note: None,
         }
     }
 
@@ -215,6 +220,24 @@ impl ParseError {
     pub fn with_column(mut self, column: impl Into<String>) -> ParseError {
         self.column = Some(column.into());
         self
+    }
+
+    /// The same error, with a note printed after the reason: what was found, what was
+    /// expected, the likely cause.
+    pub fn with_note(mut self, note: impl Into<String>) -> ParseError {
+        self.note = Some(note.into());
+        self
+    }
+
+    /// The same error, showing the offending `value` (quoted, escaped and shortened by
+    /// [`quote_value`]), so that `" 5"` or an id behind an invisible character can be seen.
+    pub fn with_value(self, value: &str) -> ParseError {
+        self.with_note(format!("found {}", quote_value(value)))
+    }
+
+    /// The note added by [`ParseError::with_note`] or [`ParseError::with_value`], if any.
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
     }
 
     /// The header's name for the field, when the error comes from a typed row.
@@ -251,7 +274,26 @@ impl fmt::Display for ParseError {
             // `{:?}` quotes the name, so a stray space in a header (`"email "`) is visible.
             write!(f, " {name:?}")?;
         }
-        write!(f, ": {}", self.kind)
+        write!(f, ": {}", self.kind)?;
+        if let Some(note) = &self.note {
+            write!(f, "; {note}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How many characters of a value [`quote_value`] shows at most.
+pub const VALUE_CHARS: usize = 40;
+
+/// `value` as an error message shows it: in quotes, with invisible characters escaped (`{:?}`
+/// writes a byte order mark as `\u{feff}` and a tab as `\t`), and cut after [`VALUE_CHARS`]
+/// characters with `...` after the closing quote, so a 60,000-byte field cannot flood a log.
+pub fn quote_value(value: &str) -> String {
+    // Cut by characters, not bytes: `char_indices` only yields char boundaries, so `get`
+    // cannot fail (a byte index could fall inside an `é` and panic).
+    match value.char_indices().nth(VALUE_CHARS) {
+        Some((end, _)) => format!("{:?}...", value.get(..end).unwrap_or_default()),
+        None => format!("{value:?}"),
     }
 }
 
