@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use typed_rows::{
     ErrorBudget, ErrorKind, ImportError, Order, ParseError, ReadError, Reader, Rows, import_orders,
+    import_orders_with,
 };
 
 /// A row type of the tests' own, to show that any `Deserialize` struct works.
@@ -571,4 +572,52 @@ fn imported_orders_hold_the_typed_values() {
             },
         ]
     );
+}
+
+/// A reader that gives `text`, then fails: the end of the upload never comes.
+struct FailsAfter<'a> {
+    text: &'a [u8],
+}
+
+impl std::io::Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.text.is_empty() {
+            return Err(std::io::Error::other("connection reset"));
+        }
+        let len = self.text.len().min(buf.len());
+        let (now, later) = self.text.split_at(len);
+        buf[..len].copy_from_slice(now);
+        self.text = later;
+        Ok(len)
+    }
+}
+
+#[test]
+fn the_streaming_import_hands_on_each_order_as_it_is_read() {
+    let generous = ErrorBudget {
+        max_bad_rows: 100,
+        max_bad_percent: 100,
+    };
+    let text =
+        "customer_id,email,amount_cents\n1,a@example.com,5\nx,b@example.com,6\n3,c@example.com,7\n";
+    let mut seen = Vec::new();
+    let report = import_orders_with(text.as_bytes(), &generous, |order| {
+        seen.push(order.customer_id)
+    })
+    .expect("one bad row is within the budget");
+    assert_eq!(seen, [1, 3], "the good orders, in the order of the file");
+    assert_eq!(
+        (report.rows, report.good_rows(), report.bad_rows.len()),
+        (3, 2, 1)
+    );
+
+    // An upload that breaks off: the orders before the break were handed on already, which
+    // is what keeps memory flat (nothing waits for the end of the file).
+    let mut seen = Vec::new();
+    let upload = std::io::BufReader::new(FailsAfter {
+        text: b"customer_id,email,amount_cents\n1,a@example.com,5\n2,b@example.com,6\n",
+    });
+    let result = import_orders_with(upload, &generous, |order| seen.push(order.customer_id));
+    assert!(matches!(result, Err(ImportError::Io(_))), "{result:?}");
+    assert_eq!(seen, [1, 2], "each order went on as soon as it was read");
 }
