@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! # the short, bounded run CI makes (a fixed seed: the same inputs every time)
-//! cargo run -q -p newtypes_solution --example fuzz -- --inputs 3000 --seed 1
+//! cargo run -q -p newtypes_solution --example fuzz -- --inputs 10000 --seed 1
 //! # a long run, in the background (about 10 minutes per 10 million inputs in release mode)
 //! cargo run --release -q -p newtypes_solution --example fuzz -- --inputs 10000000 --seed 7 > fuzz.log &
 //! # one input again, from a failure's report
