@@ -12,6 +12,9 @@ use crate::record::RecordBuf;
 use crate::typed::Header;
 use crate::{ErrorKind, ParseError, quote_value};
 
+/// How many of the header's names an error quotes at most.
+const FOUND_NAMES: usize = 12;
+
 /// What is wrong with a header, found by [`check`].
 #[derive(Debug)]
 pub(crate) struct Mismatch {
@@ -66,7 +69,11 @@ impl Mismatch {
             // `check` returns a mismatch only when one of the two lists has an entry.
             (None, None) => header.error_at(0, ErrorKind::UnknownColumn),
         };
-        let found: Vec<String> = header.iter().map(quote_value).collect();
+        // At most a dozen names: a header of a thousand columns would bury the cause.
+        let mut found: Vec<String> = header.iter().take(FOUND_NAMES).map(quote_value).collect();
+        if header.len() > FOUND_NAMES {
+            found.push(format!("and {} more", header.len() - FOUND_NAMES));
+        }
         let mut note = format!(
             "expected the columns {}; found {}",
             self.expected.join(", "),

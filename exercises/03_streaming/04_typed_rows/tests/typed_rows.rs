@@ -228,6 +228,17 @@ fn header_mistakes_name_the_likely_cause() {
 }
 
 #[test]
+fn a_header_error_quotes_at_most_a_dozen_names() {
+    let names: Vec<String> = (1..=30).map(|n| format!("c{n}")).collect();
+    let message = header_error::<Order>(&(names.join(",") + "\n")).to_string();
+    assert!(
+        message.contains("found \"c1\", \"c2\", ") && message.contains("\"c12\", and 18 more"),
+        "a header of 30 columns: {message}"
+    );
+    assert!(!message.contains("\"c13\""), "{message}");
+}
+
+#[test]
 fn an_excel_sep_line_for_commas_is_skipped() {
     let text = "sep=,\ncustomer_id,email,amount_cents\n1,a@example.com,5\n";
     let read: Vec<Order> = rows(text).map(|row| row.unwrap()).collect();
