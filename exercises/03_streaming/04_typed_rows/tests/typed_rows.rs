@@ -189,6 +189,19 @@ fn a_missing_column_is_fatal_at_the_header_whether_or_not_rows_follow() {
 }
 
 #[test]
+fn a_header_error_says_what_was_expected_what_was_found_and_why() {
+    // The lesson quotes this message: keep the two in step.
+    assert_eq!(
+        header_error::<Order>("customer_id;email;amount_cents\n1;a@example.com;5\n").to_string(),
+        "line 1, column 31, field 2 \"customer_id\": missing column (add it to the header); \
+         expected the columns customer_id, email, amount_cents; \
+         found \"customer_id;email;amount_cents\"; \
+         likely cause: the columns are separated by \";\", not commas: save the file as CSV \
+         (comma delimited)"
+    );
+}
+
+#[test]
 fn header_mistakes_name_the_likely_cause() {
     let cases = [
         (
