@@ -148,9 +148,10 @@ impl<R: BufRead, T: DeserializeOwned> Rows<R, T> {
         if found && record.len() == 2 && record.iter().eq(["sep=", ""]) {
             found = read_header_record(&mut reader, &mut record)?;
         }
-        let header = match found {
-            true => Some(Header::from_record(&record).map_err(ReadError::Fatal)?),
-            false => None,
+        let header = if found {
+            Some(Header::from_record(&record).map_err(ReadError::Fatal)?)
+        } else {
+            None
         };
         if let Some(header) = &header
             && let Some(mismatch) = columns::check::<T>(header)
