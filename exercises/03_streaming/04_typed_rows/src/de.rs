@@ -13,6 +13,7 @@
 //! and point at the field. `missing_field` and `unknown_field` are kept apart from other
 //! errors because they are about the header, not the row.
 
+use std::cell::Cell;
 use std::fmt;
 
 use serde::de::value::BorrowedStrDeserializer;
@@ -107,11 +108,21 @@ impl<'de> de::Deserializer<'de> for RecordDeserializer<'de> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        visitor.visit_map(Columns {
+        let last_key = Cell::new(None);
+        let columns = Columns {
             header: self.header,
             record: self.record,
             next: 0,
-        })
+            last_key: &last_key,
+        };
+        visitor
+            .visit_map(columns)
+            .map_err(|error| match (&error.kind, last_key.get()) {
+                // A row type that reads its keys as plain strings refuses an unknown one after
+                // the key was read, so the error has no column yet: it is the last key's.
+                (DeErrorKind::UnknownColumn, Some(column)) => error.in_column(column),
+                _ => error,
+            })
     }
 
     // Structs, maps and everything else are read as the map above.
@@ -123,23 +134,42 @@ impl<'de> de::Deserializer<'de> for RecordDeserializer<'de> {
 }
 
 /// Walks the columns: a key (the header's name), then its value (the record's field).
-struct Columns<'a> {
+struct Columns<'a, 'k> {
     header: &'a Header,
     record: &'a RecordBuf,
     /// The column whose key comes next.
     next: usize,
+    /// The column of the last key handed out, to place errors raised after it.
+    last_key: &'k Cell<Option<usize>>,
 }
 
-impl<'de> de::MapAccess<'de> for Columns<'de> {
+impl<'de> de::MapAccess<'de> for Columns<'de, '_> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
+        // Unnamed columns at the end of the header (Excel's trailing comma) are not keys: the
+        // row type never sees them. Their fields must be empty, or a value would be lost.
+        if self.next >= self.header.named_len() {
+            for column in self.next..self.header.len() {
+                if !self.record.field(column).unwrap_or_default().is_empty() {
+                    return Err(DeError {
+                        kind: DeErrorKind::Invalid(
+                            "a value in a column without a name (give the column a name in the header)"
+                                .to_string(),
+                        ),
+                        column: Some(column),
+                    });
+                }
+            }
+            return Ok(None);
+        }
         let Some(name) = self.header.name(self.next) else {
             return Ok(None);
         };
+        self.last_key.set(Some(self.next));
         let key = BorrowedStrDeserializer::<DeError>::new(name);
         seed.deserialize(key)
             .map(Some)
@@ -169,9 +199,11 @@ impl Value<'_> {
         T: std::str::FromStr,
         T::Err: fmt::Display,
     {
+        // The value itself is not in the message: `Rows` shows it, escaped and shortened, for
+        // every bad value (`ParseError::with_value`), not only for the ones parsed here.
         self.0
             .parse()
-            .map_err(|cause| de::Error::custom(format_args!("{expected}: {:?} ({cause})", self.0)))
+            .map_err(|cause| de::Error::custom(format_args!("{expected} ({cause})")))
     }
 }
 
@@ -239,5 +271,159 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
     forward_to_deserialize_any! {
         str string bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
         identifier ignored_any
+    }
+}
+
+// Probes: how a row type takes its columns, asked once, when the header is read.
+//
+// A derived `Deserialize` for a struct knows its field names and which ones it can do without,
+// but only tells a deserializer while deserializing. So the header check deserializes the row
+// type from tiny inputs built to make it say: the list of its fields, and for one column,
+// whether it is an `Option`, refused (`deny_unknown_fields`) or ignored. Rejected: asking the
+// caller to list the required columns by hand, which drifts from the struct the day someone
+// adds a field.
+
+/// The field names of row type `T`, or `None` when `T` is not a plain struct (a map, or a
+/// struct with `#[serde(flatten)]`, which takes any column): then only rows can tell.
+pub(crate) fn struct_fields<T: de::DeserializeOwned>() -> Option<&'static [&'static str]> {
+    let mut fields = None;
+    // The probe always ends in an error: the fields are what it came for.
+    let _ = T::deserialize(FieldsProbe {
+        fields: &mut fields,
+    });
+    fields
+}
+
+/// How a row type takes a column it is offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Takes {
+    /// A field that is not an `Option`: the header must have it. (A field with
+    /// `#[serde(default)]` counts as required too: serde does not tell a deserializer about
+    /// defaults. Make such a field an `Option` to let its column be left out.)
+    Required,
+    /// An `Option` field: its column may be left out.
+    Optional,
+    /// Not a field, and the type has `#[serde(deny_unknown_fields)]`.
+    Refused,
+    /// Not a field; the type ignores it.
+    Ignored,
+}
+
+/// Offers `T` a single column `name`, and reports how it took it.
+pub(crate) fn probe_column<T: de::DeserializeOwned>(name: &str) -> Takes {
+    let asked = Cell::new(Takes::Ignored);
+    let probe = OneColumn {
+        name: Some(name),
+        asked: &asked,
+    };
+    match T::deserialize(probe) {
+        Err(DeError {
+            kind: DeErrorKind::UnknownColumn,
+            ..
+        }) => Takes::Refused,
+        _ => asked.get(),
+    }
+}
+
+/// A deserializer that records the field names a struct asks for, and gives nothing.
+struct FieldsProbe<'a> {
+    fields: &'a mut Option<&'static [&'static str]>,
+}
+
+fn probe_done() -> DeError {
+    de::Error::custom("probe")
+}
+
+impl<'de> de::Deserializer<'de> for FieldsProbe<'_> {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, DeError> {
+        Err(probe_done())
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, DeError> {
+        *self.fields = Some(fields);
+        Err(probe_done())
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+        identifier ignored_any
+    }
+}
+
+/// A map of one column whose value records what type the row asks for, and gives nothing.
+struct OneColumn<'a> {
+    /// The column's name, until it has been handed out as the key.
+    name: Option<&'a str>,
+    asked: &'a Cell<Takes>,
+}
+
+impl<'de> de::Deserializer<'de> for OneColumn<'de> {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_map(self)
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+impl<'de> de::MapAccess<'de> for OneColumn<'de> {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        match self.name.take() {
+            Some(name) => seed
+                .deserialize(BorrowedStrDeserializer::<DeError>::new(name))
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        seed.deserialize(ProbeValue { asked: self.asked })
+    }
+}
+
+/// A value that notes whether it was asked for as an `Option`, ignored, or anything else.
+struct ProbeValue<'a> {
+    asked: &'a Cell<Takes>,
+}
+
+impl<'de> de::Deserializer<'de> for ProbeValue<'_> {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, DeError> {
+        self.asked.set(Takes::Required);
+        Err(probe_done())
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, DeError> {
+        self.asked.set(Takes::Optional);
+        Err(probe_done())
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.asked.set(Takes::Ignored);
+        visitor.visit_unit()
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
     }
 }

@@ -1,10 +1,13 @@
 //! The graded tests of step 3.4. Read them: they are the specification.
 
+use std::fmt;
 use std::mem::discriminant;
 
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use typed_rows::{
     ErrorBudget, ErrorKind, ImportError, Order, ParseError, ReadError, Reader, Rows, import_orders,
+    import_orders_with,
 };
 
 /// A row type of the tests' own, to show that any `Deserialize` struct works.
@@ -106,7 +109,7 @@ fn the_message_says_where_which_column_and_why() {
     let error = rows.next().unwrap().unwrap_err();
     assert_eq!(
         error.to_string(),
-        "line 2, column 1, field 1 \"id\": expected a whole number: \"12.5\" (invalid digit found in string)"
+        "line 2, column 1, field 1 \"id\": expected a whole number (invalid digit found in string); found \"12.5\""
     );
 }
 
@@ -155,20 +158,223 @@ fn a_malformed_header_is_fatal_even_for_a_mistake_that_costs_one_row_elsewhere()
     );
 }
 
+/// The fatal error `Rows::new` returns for `text`, or a panic saying what it returned instead.
+fn header_error<T: serde::de::DeserializeOwned + fmt::Debug>(text: &str) -> ParseError {
+    match Rows::<_, T>::new(Reader::new(text.as_bytes())) {
+        Err(ReadError::Fatal(error)) => error,
+        other => panic!("{text:?}: expected a fatal header error, got {other:?}"),
+    }
+}
+
 #[test]
-fn a_missing_column_is_fatal_at_the_first_row() {
-    let mut rows = rows::<Customer>("id,name,note\n1,Ada,\n2,Bob,\n");
-    match rows.next() {
+fn a_missing_column_is_fatal_at_the_header_whether_or_not_rows_follow() {
+    for text in ["id,name,note\n1,Ada,\n2,Bob,\n", "id,name,note\n"] {
+        assert_eq!(
+            place(&header_error::<Customer>(text)),
+            at(1, 13, 4, Some("vip"), ErrorKind::MissingColumn),
+            "{text:?}: the header has no `vip`: reported at the end of the header, naming it"
+        );
+    }
+    let error = header_error::<Customer>("id,name\n");
+    assert!(
+        error
+            .to_string()
+            .contains("expected the columns id, name, vip, note; found \"id\", \"name\""),
+        "the message lists what was expected and what was found: {error}"
+    );
+    assert!(
+        Rows::<_, Customer>::new(Reader::new(&b"vip,name,id\n"[..])).is_ok(),
+        "`note` is an Option: its column may be left out"
+    );
+}
+
+#[test]
+fn a_header_error_says_what_was_expected_what_was_found_and_why() {
+    // The lesson quotes this message: keep the two in step.
+    assert_eq!(
+        header_error::<Order>("customer_id;email;amount_cents\n1;a@example.com;5\n").to_string(),
+        "line 1, column 31, field 2 \"customer_id\": missing column (add it to the header); \
+         expected the columns customer_id, email, amount_cents; \
+         found \"customer_id;email;amount_cents\"; \
+         likely cause: the columns are separated by \";\", not commas: save the file as CSV \
+         (comma delimited)"
+    );
+}
+
+#[test]
+fn header_mistakes_name_the_likely_cause() {
+    let cases = [
+        (
+            "Orders export, March\ncustomer_id,email,amount_cents\n1,a@example.com,5\n",
+            "line 2 looks like the header",
+        ),
+        (
+            "sep=;\ncustomer_id;email;amount_cents\n1;a@example.com;5\n",
+            "Excel's delimiter line",
+        ),
+        (
+            "customer_id;email;amount_cents\n1;a@example.com;5\n",
+            "separated by \";\"",
+        ),
+        ("customer_id\temail\tamount_cents\n", "separated by \"\\t\""),
+        (
+            "Customer_ID,email,amount_cents\n1,a@example.com,5\n",
+            "write \"customer_id\", not \"Customer_ID\"",
+        ),
+        (
+            "customer_id, email ,amount_cents\n1,a@example.com,5\n",
+            "\" email \" has spaces around it",
+        ),
+        (
+            "customer_id,,email,amount_cents\n1,,a@example.com,5\n",
+            "a column has no name",
+        ),
+        ("name,phone\n", "none of the expected columns"),
+    ];
+    for (text, cause) in cases {
+        let message = header_error::<Order>(text).to_string();
+        assert!(
+            message.contains(cause),
+            "{text:?}: expected the message to name the cause {cause:?}, got {message:?}"
+        );
+    }
+}
+
+#[test]
+fn a_header_error_quotes_at_most_a_dozen_names() {
+    let names: Vec<String> = (1..=30).map(|n| format!("c{n}")).collect();
+    let message = header_error::<Order>(&(names.join(",") + "\n")).to_string();
+    assert!(
+        message.contains("found \"c1\", \"c2\", ") && message.contains("\"c12\", and 18 more"),
+        "a header of 30 columns: {message}"
+    );
+    assert!(!message.contains("\"c13\""), "{message}");
+}
+
+#[test]
+fn an_excel_sep_line_for_commas_is_skipped() {
+    let text = "sep=,\ncustomer_id,email,amount_cents\n1,a@example.com,5\n";
+    let read: Vec<Order> = rows(text).map(|row| row.unwrap()).collect();
+    assert_eq!(
+        read.len(),
+        1,
+        "`sep=,` names the delimiter we read: skip it"
+    );
+}
+
+#[test]
+fn an_unnamed_last_column_is_accepted_while_its_fields_are_empty() {
+    let text = "id,name,vip,note,\n1,Ada,true,,\n2,Bob,false,,oops\n3,Cy,false,,\n";
+    let mut rows = rows::<Customer>(text);
+    assert_eq!(
+        rows.next().unwrap().unwrap(),
+        customer(1, "Ada", true, None)
+    );
+    let error = rows.next().unwrap().unwrap_err();
+    assert_eq!(
+        place(error.parse_error().unwrap()),
+        at(
+            3,
+            14,
+            5,
+            Some(""),
+            error.parse_error().unwrap().kind().clone()
+        ),
+        "a value under the unnamed column would be lost: a row error at it"
+    );
+    assert!(error.to_string().contains("found \"oops\""), "{error}");
+    assert_eq!(
+        rows.next().unwrap().unwrap(),
+        customer(3, "Cy", false, None)
+    );
+}
+
+#[test]
+fn row_errors_show_the_offending_value_escaped_and_shortened() {
+    let long = "9".repeat(100);
+    let text = format!("id,name,vip,note\n\u{feff}7,Ada,true,\n 5,Bob,true,\n{long},Cy,true,\n");
+    let messages: Vec<String> = rows::<Customer>(&text)
+        .map(|row| row.unwrap_err().to_string())
+        .collect();
+    assert!(
+        messages[0].ends_with("; found \"\\u{feff}7\""),
+        "{}",
+        messages[0]
+    );
+    assert!(messages[1].ends_with("; found \" 5\""), "{}", messages[1]);
+    assert!(
+        messages[2].ends_with(&format!("; found \"{}\"...", "9".repeat(40))),
+        "at most 40 characters of a value: {}",
+        messages[2]
+    );
+}
+
+/// A row type that reads its columns itself, as a map, like a hand-written `Deserialize` may.
+/// serde cannot tell `Rows` its columns ahead of time, so header problems show at the first
+/// row, through `describe`.
+#[derive(Debug, PartialEq, Eq)]
+struct Sku {
+    code: String,
+}
+
+impl<'de> Deserialize<'de> for Sku {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Sku, D::Error> {
+        deserializer.deserialize_map(SkuVisitor)
+    }
+}
+
+struct SkuVisitor;
+
+impl<'de> Visitor<'de> for SkuVisitor {
+    type Value = Sku;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a row with the columns code and note")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Sku, A::Error> {
+        let mut code = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "code" => code = Some(map.next_value::<String>()?),
+                "note" => drop(map.next_value::<String>()?),
+                other => return Err(de::Error::unknown_field(other, &["code", "note"])),
+            }
+        }
+        code.map(|code| Sku { code })
+            .ok_or_else(|| de::Error::missing_field("code"))
+    }
+}
+
+#[test]
+fn header_problems_a_row_type_reports_itself_are_fatal_at_the_first_row() {
+    let mut missing = rows::<Sku>("note\nhello\n");
+    match missing.next() {
         Some(Err(ReadError::Fatal(error))) => assert_eq!(
             place(&error),
-            at(1, 13, 4, Some("vip"), ErrorKind::MissingColumn),
-            "the header has no `vip`: reported at the end of the header, naming the column"
+            at(1, 5, 2, Some("code"), ErrorKind::MissingColumn),
+            "the header has no `code`: reported at the end of the header, naming the column"
         ),
         other => panic!("expected a fatal missing column, got {other:?}"),
     }
     assert!(
-        rows.next().is_none(),
+        missing.next().is_none(),
         "no row can be right: the iteration ends"
+    );
+    match rows::<Sku>("code,price\nA1,5\n").next() {
+        Some(Err(ReadError::Fatal(error))) => assert_eq!(
+            place(&error),
+            at(1, 6, 2, Some("price"), ErrorKind::UnknownColumn),
+            "the column the row type refused, at its place in the header"
+        ),
+        other => panic!("expected a fatal unknown column, got {other:?}"),
+    }
+    let read: Vec<Sku> = rows("code\nA1\n").map(|row| row.unwrap()).collect();
+    assert_eq!(
+        read,
+        [Sku {
+            code: "A1".to_string()
+        }]
     );
 }
 
@@ -182,14 +388,11 @@ fn unknown_columns_are_refused_only_when_the_row_type_says_so() {
         "Customer does not deny unknown fields: the extra column is ignored"
     );
     let text = "customer_id,email,amount,amount_cents\n1,a@example.com,5,5\n";
-    match rows::<Order>(text).next() {
-        Some(Err(ReadError::Fatal(error))) => assert_eq!(
-            place(&error),
-            at(1, 19, 3, Some("amount"), ErrorKind::UnknownColumn),
-            "Order has #[serde(deny_unknown_fields)]"
-        ),
-        other => panic!("expected a fatal unknown column, got {other:?}"),
-    }
+    assert_eq!(
+        place(&header_error::<Order>(text)),
+        at(1, 19, 3, Some("amount"), ErrorKind::UnknownColumn),
+        "Order has #[serde(deny_unknown_fields)]: refused at the header"
+    );
 }
 
 #[test]
@@ -296,17 +499,37 @@ fn the_corpus_imports_as_expected() {
         (
             "missing_column.csv",
             include_bytes!("corpus/missing_column.csv"),
-            Fatal(at(1, 18, 3, Some("amount_cents"), ErrorKind::MissingColumn)),
+            Header(at(1, 18, 3, Some("amount_cents"), ErrorKind::MissingColumn)),
+        ),
+        (
+            "wrong_header_only.csv",
+            include_bytes!("corpus/wrong_header_only.csv"),
+            Header(at(1, 11, 3, Some("customer_id"), ErrorKind::MissingColumn)),
         ),
         (
             "unknown_column.csv",
             include_bytes!("corpus/unknown_column.csv"),
-            Fatal(at(1, 32, 4, Some("note"), ErrorKind::UnknownColumn)),
+            Header(at(1, 32, 4, Some("note"), ErrorKind::UnknownColumn)),
+        ),
+        (
+            "title_line.csv",
+            include_bytes!("corpus/title_line.csv"),
+            Header(at(1, 21, 3, Some("customer_id"), ErrorKind::MissingColumn)),
+        ),
+        (
+            "semicolons.csv",
+            include_bytes!("corpus/semicolons.csv"),
+            Header(at(1, 31, 2, Some("customer_id"), ErrorKind::MissingColumn)),
+        ),
+        (
+            "excel_sep_line.csv",
+            include_bytes!("corpus/excel_sep_line.csv"),
+            Imported(2, vec![]),
         ),
         (
             "trailing_delimiter.csv",
             include_bytes!("corpus/trailing_delimiter.csv"),
-            Fatal(at(1, 32, 4, Some(""), ErrorKind::UnknownColumn)),
+            Imported(1, vec![]),
         ),
         (
             "short_and_long_rows.csv",
@@ -373,4 +596,52 @@ fn imported_orders_hold_the_typed_values() {
             },
         ]
     );
+}
+
+/// A reader that gives `text`, then fails: the end of the upload never comes.
+struct FailsAfter<'a> {
+    text: &'a [u8],
+}
+
+impl std::io::Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.text.is_empty() {
+            return Err(std::io::Error::other("connection reset"));
+        }
+        let len = self.text.len().min(buf.len());
+        let (now, later) = self.text.split_at(len);
+        buf[..len].copy_from_slice(now);
+        self.text = later;
+        Ok(len)
+    }
+}
+
+#[test]
+fn the_streaming_import_hands_on_each_order_as_it_is_read() {
+    let generous = ErrorBudget {
+        max_bad_rows: 100,
+        max_bad_percent: 100,
+    };
+    let text =
+        "customer_id,email,amount_cents\n1,a@example.com,5\nx,b@example.com,6\n3,c@example.com,7\n";
+    let mut seen = Vec::new();
+    let report = import_orders_with(text.as_bytes(), &generous, |order| {
+        seen.push(order.customer_id)
+    })
+    .expect("one bad row is within the budget");
+    assert_eq!(seen, [1, 3], "the good orders, in the order of the file");
+    assert_eq!(
+        (report.rows, report.good_rows(), report.bad_rows.len()),
+        (3, 2, 1)
+    );
+
+    // An upload that breaks off: the orders before the break were handed on already, which
+    // is what keeps memory flat (nothing waits for the end of the file).
+    let mut seen = Vec::new();
+    let upload = std::io::BufReader::new(FailsAfter {
+        text: b"customer_id,email,amount_cents\n1,a@example.com,5\n2,b@example.com,6\n",
+    });
+    let result = import_orders_with(upload, &generous, |order| seen.push(order.customer_id));
+    assert!(matches!(result, Err(ImportError::Io(_))), "{result:?}");
+    assert_eq!(seen, [1, 2], "each order went on as soon as it was read");
 }

@@ -330,6 +330,10 @@ impl From<ParseError> for ImportError {
 
 /// Reads an orders upload: a header row, then one [`Order`] per row.
 ///
+/// For small files only: the whole upload is read into one `String` and every order is kept
+/// in a `Vec`, so memory grows with the file. Part 3 makes the import stream, in memory that
+/// stays flat however large the upload (`import_orders_with`, step 3.4).
+///
 /// The header is skipped (it is checked by name in Part 3). The first error of any kind stops
 /// the import; step 2.3 lets the good rows through.
 pub fn read_orders(mut reader: impl Read) -> Result<Vec<Order>, ImportError> {

@@ -20,6 +20,9 @@ use crate::{ErrorBudget, Import, import_orders};
 
 /// Imports the orders upload at `path`.
 ///
+/// For small files only, like [`import_orders`](crate::import_orders): the whole file is read
+/// into memory. Part 3 makes it stream.
+///
 /// # Errors
 ///
 /// When the file cannot be opened or read, its header is malformed, or it has more bad rows

@@ -465,6 +465,10 @@ impl From<io::Error> for ImportError {
 
 /// Reads an orders upload: a header row, then one [`Order`] per row.
 ///
+/// For small files only: the whole upload is read into one `String` and every order is kept
+/// in a `Vec`, so memory grows with the file. Part 3 makes the import stream, in memory that
+/// stays flat however large the upload (`import_orders_with`, step 3.4).
+///
 /// The header is skipped (it is checked by name in Part 3), but a malformed header stops the
 /// file. Every other bad row is recorded in the report and reading goes on, until the
 /// `budget` is exceeded.

@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 
+use crate::columns;
 use crate::de::{self, DeError, DeErrorKind};
 use crate::reader::Reader;
 use crate::record::RecordBuf;
@@ -25,8 +26,8 @@ impl Header {
     /// Reads the column names from `record`.
     ///
     /// Names are compared exactly: `Email` and `email ` are not `email`. Guessing (trimming,
-    /// ignoring case) would make two different headers mean the same thing, and the errors
-    /// quote the name, so a stray space is easy to see and fix.
+    /// ignoring case) would make two different headers mean the same thing; instead the error
+    /// for a header that does not fit names the likely mistake (see `columns.rs`).
     ///
     /// # Errors
     ///
@@ -60,6 +61,27 @@ impl Header {
         self.names.is_empty()
     }
 
+    /// The number of columns before the unnamed ones at the end (Excel's trailing comma gives
+    /// every line one more, empty, field). Only these are matched to the row type.
+    pub fn named_len(&self) -> usize {
+        self.names
+            .iter()
+            .rposition(|name| !name.is_empty())
+            .map_or(0, |last| last + 1)
+    }
+
+    /// The line the header is on.
+    pub fn line(&self) -> usize {
+        self.starts
+            .first()
+            .map_or(self.end.line, |start| start.line)
+    }
+
+    /// Where the header ends: a missing column would have to go there.
+    pub fn end(&self) -> Position {
+        self.end
+    }
+
     /// The name of the column at `index`.
     pub fn name(&self, index: usize) -> Option<&str> {
         self.names.get(index).map(String::as_str)
@@ -71,7 +93,7 @@ impl Header {
     }
 
     /// An error of `kind` pointing at column `index` of the header, naming it.
-    fn error_at(&self, index: usize, kind: ErrorKind) -> ParseError {
+    pub(crate) fn error_at(&self, index: usize, kind: ErrorKind) -> ParseError {
         let at = self.starts.get(index).copied().unwrap_or(self.end);
         let error = ParseError::new(at, index + 1, kind);
         match self.name(index) {
@@ -112,16 +134,35 @@ impl<R: BufRead, T: DeserializeOwned> Rows<R, T> {
     /// # Errors
     ///
     /// A malformed header is [`ReadError::Fatal`] (even a mistake that would cost one row
-    /// elsewhere: without a header no row can be read), and so is a duplicate column.
+    /// elsewhere: without a header no row can be read), and so is a duplicate column, and a
+    /// header that lacks a column `T` requires or has one `T` refuses: that error lists the
+    /// columns expected and found, and names the likely mistake (a title line above the
+    /// header, another delimiter, a name in another case or with spaces).
     /// An empty input is not an error: it has no header and no rows.
     pub fn new(mut reader: Reader<R>) -> Result<Rows<R, T>, ReadError> {
         let mut record = RecordBuf::new();
-        let header = match reader.read_record(&mut record) {
-            Ok(true) => Some(Header::from_record(&record).map_err(ReadError::Fatal)?),
-            Ok(false) => None,
-            Err(ReadError::Row(error)) => return Err(ReadError::Fatal(error)),
-            Err(error) => return Err(error),
+        let mut found = read_header_record(&mut reader, &mut record)?;
+        // Excel writes `sep=,` above the header when told to save "with the delimiter": it
+        // says which delimiter the file uses, and here it is the one we read, so skip it.
+        // Another `sep=` line is not skipped: the header check names it.
+        if found && record.len() == 2 && record.iter().eq(["sep=", ""]) {
+            found = read_header_record(&mut reader, &mut record)?;
+        }
+        let header = if found {
+            Some(Header::from_record(&record).map_err(ReadError::Fatal)?)
+        } else {
+            None
         };
+        if let Some(header) = &header
+            && let Some(mismatch) = columns::check::<T>(header)
+        {
+            // Read one more record: when it holds the columns, the first was a title.
+            let next = match reader.read_record(&mut record) {
+                Ok(true) => Some(&record),
+                _ => None,
+            };
+            return Err(ReadError::Fatal(mismatch.to_error(header, next)));
+        }
         Ok(Rows {
             reader,
             record,
@@ -159,6 +200,19 @@ impl<R: BufRead, T: DeserializeOwned> Rows<R, T> {
         }
         de::from_record(header, record).map_err(|error| describe(error, record, header))
     }
+
+    /// Turns the record just read into a `T`, or a row error that shows the offending value.
+    fn row_showing_value(record: &RecordBuf, header: &Header) -> Result<T, ReadError> {
+        Self::row(record, header).map_err(|error| match error {
+            // The reason alone hides what is wrong with `" 5"` or an id behind an invisible
+            // character; the value, escaped, shows it.
+            ReadError::Row(error) => match record.field(error.field().saturating_sub(1)) {
+                Some(value) if error.note().is_none() => ReadError::Row(error.with_value(value)),
+                _ => ReadError::Row(error),
+            },
+            other => other,
+        })
+    }
 }
 
 impl<R: BufRead, T: DeserializeOwned> Iterator for Rows<R, T> {
@@ -171,13 +225,24 @@ impl<R: BufRead, T: DeserializeOwned> Iterator for Rows<R, T> {
         let header = self.header.as_ref()?;
         let item = match self.reader.read_record(&mut self.record) {
             Ok(false) => return None,
-            Ok(true) => Self::row(&self.record, header),
+            Ok(true) => Self::row_showing_value(&self.record, header),
             Err(error) => Err(error),
         };
         if item.as_ref().is_err_and(ReadError::is_fatal) {
             self.finished = true;
         }
         Some(item)
+    }
+}
+
+/// Reads the record that should be the header: any error in it is fatal.
+fn read_header_record<R: BufRead>(
+    reader: &mut Reader<R>,
+    record: &mut RecordBuf,
+) -> Result<bool, ReadError> {
+    match reader.read_record(record) {
+        Err(ReadError::Row(error)) => Err(ReadError::Fatal(error)),
+        other => other,
     }
 }
 
