@@ -1,0 +1,3 @@
+//! Files a worker reads and writes for other people: `IO-n`.
+
+pub mod contained_path;
