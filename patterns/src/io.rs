@@ -1,3 +1,4 @@
 //! Files a worker reads and writes for other people: `IO-n`.
 
+pub mod atomic_write;
 pub mod contained_path;
