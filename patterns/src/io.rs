@@ -2,3 +2,4 @@
 
 pub mod atomic_write;
 pub mod contained_path;
+pub mod journal;
