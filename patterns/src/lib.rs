@@ -14,7 +14,7 @@
 //! | `TYPE-n` | [`types`] | types that make invalid values impossible |
 //! | `STATE-n` | [`state`] | shared state between threads and tasks |
 //! | `ASYNC-n` | [`async_work`] | tokio queues, pools, timeouts, retries and shutdown |
-//! | `IO-n` | [`io`] | files a worker reads and writes for others: contained paths, atomic outputs, journals |
+//! | `IO-n` | [`io`] | files and promises a worker makes: contained paths, atomic outputs, a journal, idempotent intake |
 
 #![warn(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
