@@ -71,6 +71,10 @@ struct Server {
 
 impl Server {
     fn start(dirs: &Dirs) -> Server {
+        Server::start_with(dirs, &[])
+    }
+
+    fn start_with(dirs: &Dirs, extra: &[&str]) -> Server {
         let log = fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -92,6 +96,7 @@ impl Server {
             .arg(dirs.out())
             .arg("--journal")
             .arg(dirs.journal())
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
@@ -379,6 +384,38 @@ fn bad_requests_are_refused_with_a_reason() {
     assert_eq!(
         http(server.addr, "POST", "/jobs", &huge).expect("post").0,
         413
+    );
+    let (_, metrics) = http(server.addr, "GET", "/metrics", "").expect("metrics");
+    assert!(
+        metrics.contains("import_jobs_accepted_total 0"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn a_full_worker_answers_503_with_retry_after_and_promises_nothing() {
+    let dirs = Dirs::new();
+    dirs.upload("u.csv", &format!("{HEADER}1,a@b.co,5\n"));
+    // No room at all: every job is refused, deterministically.
+    let server = Server::start_with(&dirs, &["--max-pending", "0"]);
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    let body = spec_json("j-5", "u.csv");
+    write!(
+        stream,
+        "POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+    assert!(
+        response.to_ascii_lowercase().contains("retry-after: 1"),
+        "{response}"
+    );
+    assert_eq!(
+        http(server.addr, "GET", "/jobs/j-5", "").expect("get").0,
+        404
     );
     let (_, metrics) = http(server.addr, "GET", "/metrics", "").expect("metrics");
     assert!(
