@@ -14,11 +14,13 @@
 //! | `TYPE-n` | [`types`] | types that make invalid values impossible |
 //! | `STATE-n` | [`state`] | shared state between threads and tasks |
 //! | `ASYNC-n` | [`async_work`] | tokio queues, pools, timeouts, retries and shutdown |
+//! | `IO-n` | [`io`] | files and promises a worker makes: contained paths, atomic outputs, a journal, idempotent intake |
 
 #![warn(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 pub mod async_work;
 pub mod err;
+pub mod io;
 pub mod own;
 pub mod parse;
 pub mod state;

@@ -1,0 +1,78 @@
+//! Step 6.6: the HTTP side: four routes over the [`Service`].
+//!
+//! - `POST /jobs` with a job spec: 202 once it is journaled, 200 when its id is known already,
+//!   400 for a bad spec, 413 for a body over the cap, 503 when busy or the journal fails.
+//! - `GET /jobs/{id}`: where the job stands, or 404.
+//! - `GET /metrics`: Prometheus's text format.
+//! - `GET /healthz`: 200 while the process serves.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+
+use crate::service::Service;
+// TODO: you will need `crate::service::{Intake, IntakeError}`.
+use crate::spec::{JobId, JobSpec, MAX_SPEC_BYTES};
+
+/// The routes, over `service`.
+pub fn router(service: Arc<Service>) -> Router {
+    Router::new()
+        .route("/jobs", post(post_job))
+        .route("/jobs/{id}", get(get_job))
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(|| async { "ok\n" }))
+        // axum refuses a larger body with 413 before reading it all: a client cannot make
+        // the worker buffer megabytes. `from_json` checks the size too, for other callers.
+        .layer(DefaultBodyLimit::max(MAX_SPEC_BYTES))
+        .with_state(service)
+}
+
+fn answer(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+async fn post_job(State(service): State<Arc<Service>>, body: Bytes) -> Response {
+    let spec = match JobSpec::from_json(&body) {
+        Ok(spec) => spec,
+        Err(error) => {
+            return answer(
+                StatusCode::BAD_REQUEST,
+                json!({ "error": error.to_string() }),
+            );
+        }
+    };
+    // TODO: run `service.submit(spec)` in a task of its own (`tokio::spawn`): if the client
+    // hangs up, axum drops this future, and an intake must not stop half-way. Then answer
+    // with `answer(status, json!(...))`:
+    // - `Intake::Accepted`: 202, `{"job_id": id, "status": "queued"}`;
+    // - `Intake::Known(status)`: 200, `{"job_id": id, "duplicate": true, "job": status}`;
+    // - `IntakeError::Busy` or `Journal`: 503 with `{"error": ...}` and a `Retry-After: 1`
+    //   header (`header::RETRY_AFTER`);
+    // - the task failed (a panic): 500.
+    let _ = (service, spec, header::RETRY_AFTER);
+    todo!("answer POST /jobs")
+}
+
+async fn get_job(State(service): State<Arc<Service>>, Path(id): Path<String>) -> Response {
+    let Ok(id) = JobId::parse(&id) else {
+        return answer(StatusCode::NOT_FOUND, json!({ "error": "no such job" }));
+    };
+    match service.status(&id) {
+        Some(status) => answer(StatusCode::OK, json!({ "job_id": id, "job": status })),
+        None => answer(StatusCode::NOT_FOUND, json!({ "error": "no such job" })),
+    }
+}
+
+async fn metrics(State(service): State<Arc<Service>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        service.metrics(),
+    )
+        .into_response()
+}

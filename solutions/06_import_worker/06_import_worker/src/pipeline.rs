@@ -1,0 +1,144 @@
+//! Step 6.2: one upload, streamed to good rows and a reject report.
+//!
+//! [`import`] reads one row, writes it out, and forgets it: memory holds one record (the
+//! parser's bound) and the writers' buffers, whatever the size of the upload. It is plain
+//! blocking code over `BufRead` and `Write`, so it can be tested on bytes in memory.
+//!
+//! Parsing is CPU work without an `.await`, so the worker runs it on tokio's blocking pool
+//! ([`run_cancellable`]). A timeout cannot stop such work: dropping the future that waits for
+//! it does not stop the thread. So the work gets a [`CancellationToken`], cancelled when that
+//! future is dropped, and [`import`] checks it between rows.
+
+use std::io::{self, BufRead, Write};
+
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+use worker::job::JobError;
+
+use crate::rows::{OrderRows, Row, Unreadable};
+use crate::spec::Options;
+
+/// What an import did with the upload's rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Rows after the header, good and bad.
+    pub rows: u64,
+    /// Rows written to the good rows.
+    pub good: u64,
+    /// Rows written to the reject report.
+    pub bad: u64,
+}
+
+/// Why an import stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The upload cannot be read on.
+    #[error(transparent)]
+    Unreadable(Unreadable),
+    /// An output could not be written.
+    #[error("could not write the outputs")]
+    Write(#[source] io::Error),
+    /// More bad rows than the job's `max_bad_rows`: probably the wrong file.
+    #[error("too many bad rows: more than {limit} (fix the file, or raise `max_bad_rows`)")]
+    TooManyBadRows {
+        /// The job's limit.
+        limit: u64,
+    },
+    /// The job was cancelled (a timeout or a shutdown) and stopped between two rows.
+    #[error("cancelled between two rows")]
+    Cancelled,
+}
+
+impl From<PipelineError> for JobError {
+    /// Whether another attempt could help decides retry or dead letter (step 5.5).
+    fn from(error: PipelineError) -> JobError {
+        let message = error.to_string();
+        match error {
+            // The same bytes give the same verdict: retrying a broken file cannot help.
+            PipelineError::Unreadable(Unreadable::Broken(_))
+            | PipelineError::TooManyBadRows { .. } => JobError::Permanent(message),
+            // A disk hiccup, or a job stopped by a timeout: another attempt may work.
+            PipelineError::Unreadable(Unreadable::Io(_))
+            | PipelineError::Write(_)
+            | PipelineError::Cancelled => JobError::Retryable(message),
+        }
+    }
+}
+
+/// Reads the orders in `input` and writes each good row to `good` as one line of JSON, and
+/// each bad row to `rejects` as one line of JSON with its line, column, field, value and
+/// reason. Stops before the next row once `cancel` is cancelled.
+///
+/// # Errors
+///
+/// [`PipelineError`]: the upload is unreadable, an output cannot be written, there are more
+/// than `options.max_bad_rows` bad rows, or the import was cancelled. The outputs may then
+/// hold part of the rows (step 6.3 makes sure nobody sees them).
+pub fn import(
+    input: impl BufRead,
+    options: &Options,
+    good: &mut impl Write,
+    rejects: &mut impl Write,
+    cancel: &CancellationToken,
+) -> Result<Summary, PipelineError> {
+    let mut rows = OrderRows::new(input).map_err(PipelineError::Unreadable)?;
+    let mut summary = Summary::default();
+    loop {
+        // Checked before each row, so a cancelled import stops within one row. (Rejected:
+        // checking every 1000 rows to save a load; an atomic load per row costs nothing next
+        // to parsing the row.)
+        if cancel.is_cancelled() {
+            return Err(PipelineError::Cancelled);
+        }
+        let Some(row) = rows.next() else { break };
+        match row.map_err(PipelineError::Unreadable)? {
+            Row::Good(order) => {
+                write_line(good, &order)?;
+                summary.good += 1;
+            }
+            Row::Bad(reject) => {
+                write_line(rejects, &reject)?;
+                summary.bad += 1;
+                // After every bad row, so a file of a million bad rows stops at once.
+                if summary.bad > options.max_bad_rows {
+                    return Err(PipelineError::TooManyBadRows {
+                        limit: options.max_bad_rows,
+                    });
+                }
+            }
+        }
+        summary.rows += 1;
+    }
+    Ok(summary)
+}
+
+/// Writes `value` as one line of JSON (JSON Lines: no line breaks inside a value, since
+/// serde_json escapes them in strings).
+///
+/// # Errors
+///
+/// [`PipelineError::Write`] when `out` fails.
+pub fn write_line(out: &mut impl Write, value: &impl Serialize) -> Result<(), PipelineError> {
+    serde_json::to_writer(&mut *out, value).map_err(|error| PipelineError::Write(error.into()))?;
+    out.write_all(b"\n").map_err(PipelineError::Write)
+}
+
+/// Runs `work` on tokio's blocking pool with a token that is cancelled as soon as the
+/// returned future is dropped (by a timeout, an abort or a shutdown) or has finished.
+///
+/// # Errors
+///
+/// The [`JobError`] of [`worker::tasks::run_blocking`] when `work` panicked or never ran.
+pub async fn run_cancellable<T, F>(work: F) -> Result<T, JobError>
+where
+    F: FnOnce(CancellationToken) -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let cancel = CancellationToken::new();
+    // The guard cancels the token when it is dropped, and it lives in this future: when a
+    // timeout drops the future at its `.await`, the guard goes with it, and the blocking
+    // work sees the token cancelled at its next row. Without it the thread parses on to the
+    // end of the file for nobody, and a retry runs beside it.
+    let _guard = cancel.clone().drop_guard();
+    worker::tasks::run_blocking(move || work(cancel)).await
+}
