@@ -7,15 +7,17 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use crate::carry;
 use crate::check::CheckReport;
 use crate::cli::{Cli, Command};
 use crate::course::{Course, Step};
 use crate::error::{Error, Result};
 use crate::pristine::Pristine;
+use crate::progress::StepProgress;
 use crate::render::{self, ListRow};
 use crate::report::{self, LearnerReport};
 use crate::restore;
-use crate::session::Session;
+use crate::session::{MoveOn, Progression, Session};
 use crate::verify::{self, Depth};
 use crate::watch::FolderWatch;
 
@@ -93,10 +95,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             }
             Ok(Outcome::Success)
         }
-        Some(Command::Team { reports }) => team(&reports),
+        Some(Command::Team { reports, html }) => team(&reports, html.as_deref()),
         Some(Command::Verify { step, quick, json }) => {
             verify(&root, color, step.as_deref(), quick, json)
         }
+        Some(Command::Carry { file, write }) => carry(&root, &file, write),
         Some(Command::Seal) => {
             // Not `into_valid`: a gap in the numbering (a part still being written) must not
             // stop an author from sealing the steps that exist; `verify` reports the gap.
@@ -129,7 +132,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
 fn default(root: &Path, color: bool) -> Result<Outcome> {
     let mut session = open(root, color)?;
     let Some(step) = session.current().cloned() else {
-        print!("{}", render::next_up(None, root));
+        print!("{}", render::next_up(&Progression::Finished, root));
         return Ok(Outcome::Success);
     };
     check_and_print(&mut session, &step, true)
@@ -141,32 +144,33 @@ fn check_and_print(session: &mut Session, step: &Step, advance: bool) -> Result<
     print!("{}", render::step_heading(step, session.root()));
     println!("{}", colored::Colorize::dimmed("  checking..."));
     let report = session.check(step)?;
-    let hints_used = session
+    let hints_shown = session
         .progress
         .step(&step.id)
-        .map_or(0, |entry| entry.hints_used);
+        .map_or(0, StepProgress::hint_levels_shown);
     print!(
         "\n{}",
-        render::check_report(&report, step, session.root(), hints_used)
+        render::check_report(&report, step, session.root(), hints_shown)
     );
     if !report.counts_as_pass() {
         return Ok(Outcome::NotYet);
     }
-    let next = session.step_after(step);
     if advance {
-        if let Some(next) = &next {
-            session.goto(next)?;
-        } else {
-            session.progress.current = None;
-            session.save()?;
+        let progression = session.advance(step)?;
+        print!("{}", render::next_up(&progression, session.root()));
+    } else {
+        match session.move_on_suggestion(step) {
+            Some(MoveOn::AlreadyThere(next)) => println!(
+                "\nYou are on {} already: `cargo grade` checks it.",
+                next.label()
+            ),
+            Some(MoveOn::Goto(next)) => println!(
+                "\n`cargo grade goto {}` moves on to {}.",
+                next.label(),
+                next.manifest.title
+            ),
+            None => {}
         }
-        print!("{}", render::next_up(next.as_ref(), session.root()));
-    } else if let Some(next) = &next {
-        println!(
-            "\n`cargo grade goto {}` moves on to {}.",
-            next.label(),
-            next.manifest.title
-        );
     }
     Ok(Outcome::Success)
 }
@@ -189,8 +193,10 @@ fn check(root: &Path, color: bool, step: Option<&str>, json: bool) -> Result<Out
 fn watch(root: &Path, color: bool, poll: bool) -> Result<Outcome> {
     let mut session = open(root, color)?;
     loop {
+        // Another terminal may have moved on or passed a step since the last check.
+        session.reload()?;
         let Some(step) = session.current().cloned() else {
-            print!("{}", render::next_up(None, root));
+            print!("{}", render::next_up(&Progression::Finished, root));
             return Ok(Outcome::Success);
         };
         // Watch before checking, so that a save during the check is not missed.
@@ -344,7 +350,7 @@ fn pattern(root: &Path, id: Option<&str>) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn team(paths: &[PathBuf]) -> Result<Outcome> {
+fn team(paths: &[PathBuf], html: Option<&Path>) -> Result<Outcome> {
     let mut reports = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(path).map_err(|err| Error::io("read", path, err))?;
@@ -356,10 +362,12 @@ fn team(paths: &[PathBuf]) -> Result<Outcome> {
         })?;
         reports.push(report);
     }
-    print!(
-        "{}",
-        render::team(&report::team_view(&reports), reports.len())
-    );
+    let view = report::team_view(&reports);
+    print!("{}", render::team(&view));
+    if let Some(html) = html {
+        crate::fsutil::write_atomic(html, crate::team_page::html(&view).as_bytes())?;
+        println!("\nWrote {}: open it in a browser.", html.display());
+    }
     Ok(Outcome::Success)
 }
 
@@ -390,6 +398,39 @@ fn verify(
         );
     }
     Ok(if findings.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::NotYet
+    })
+}
+
+/// `cargo grade carry FILE [--write]`: list, and with `write` make, the copies of a changed
+/// file in later steps.
+fn carry(root: &Path, file: &Path, write: bool) -> Result<Outcome> {
+    let course = Course::discover(root);
+    let path = std::path::absolute(file).map_err(|err| Error::io("find", file, err))?;
+    let relative = course.relative(&path).to_path_buf();
+    let origin = carry::locate(&course, &path)?;
+    let new = std::fs::read(&path).map_err(|err| Error::io("read", &path, err))?;
+    let old = crate::restore::committed(root, &relative)?;
+    if old == new {
+        println!(
+            "{} is the same as in git's HEAD: nothing to carry. Change it first; carry then \
+             copies the change into the later steps that hold the committed version.",
+            relative.display()
+        );
+        return Ok(Outcome::Success);
+    }
+    let plan = carry::plan(&course, &origin, &old, &new);
+    print!("{}", render::carry_plan(&plan, &relative, root, write));
+    if write && !plan.writes.is_empty() {
+        for target in &plan.writes {
+            crate::fsutil::write_atomic(target, &new)?;
+        }
+        Pristine::snapshot(&course)?.save(root)?;
+        println!("Resealed {}.", crate::pristine::LOCK_PATH);
+    }
+    Ok(if plan.by_hand.is_empty() {
         Outcome::Success
     } else {
         Outcome::NotYet

@@ -96,6 +96,9 @@ pub enum Command {
         /// Report files written by `cargo grade report --json`.
         #[arg(required = true)]
         reports: Vec<PathBuf>,
+        /// Also write the view as one HTML page (no network, no scripts) to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
     /// For course authors: every starter fails, every solution passes, every step is complete.
     Verify {
@@ -110,4 +113,16 @@ pub enum Command {
     },
     /// For course authors: record the shipped starters and tests in exercises/starters.lock.
     Seal,
+    /// For course authors: carry a change to one step's file into every later step's copy.
+    ///
+    /// Compares the file with its committed version (git HEAD) and lists every later copy that
+    /// still holds the committed content, in steps that do not list the file in `changes`.
+    /// Nothing is written without `--write`.
+    Carry {
+        /// The changed file, e.g. solutions/03_streaming/01_buf_read/src/reader.rs.
+        file: PathBuf,
+        /// Write the listed copies and reseal exercises/starters.lock.
+        #[arg(long)]
+        write: bool,
+    },
 }

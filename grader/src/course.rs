@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::error::{Error, Result};
+use crate::hints;
 use crate::manifest::{self, PartManifest, StepManifest};
 
 /// The whole course: its root folder and its parts in order.
@@ -55,6 +56,9 @@ pub struct Step {
     pub solution_dir: PathBuf,
     /// From `step.toml`.
     pub manifest: StepManifest,
+    /// From `solutions/<part>/<step>/hints.toml` (see `hints`): from a nudge to nearly the
+    /// answer; empty when the file is missing, which `verify` reports.
+    pub hints: Vec<String>,
 }
 
 impl Step {
@@ -169,6 +173,14 @@ impl Course {
                     )));
                     continue;
                 };
+                let solution_dir = root
+                    .join("solutions")
+                    .join(&part_dir_name)
+                    .join(&step_dir_name);
+                let hints = hints::load(&solution_dir).unwrap_or_else(|err| {
+                    problems.push(err.into());
+                    None
+                });
                 match manifest::load::<StepManifest>(&step_dir.join("step.toml")) {
                     Ok(manifest) => steps.push(Step {
                         id: format!("{part_dir_name}/{step_dir_name}"),
@@ -177,11 +189,9 @@ impl Course {
                         slug: slug.to_string(),
                         part_title: title.clone(),
                         exercise_dir: step_dir.clone(),
-                        solution_dir: root
-                            .join("solutions")
-                            .join(&part_dir_name)
-                            .join(&step_dir_name),
+                        solution_dir,
                         manifest,
+                        hints: hints.unwrap_or_default(),
                     }),
                     Err(err) => problems.push(err.into()),
                 }

@@ -8,12 +8,15 @@
 
 pub mod app;
 pub mod cargo;
+pub mod carry;
 pub mod check;
 pub mod cli;
 pub mod course;
 pub mod error;
 pub mod explain;
 pub mod fsutil;
+pub mod hints;
+pub mod lesson;
 pub mod manifest;
 pub mod patterns;
 pub mod pristine;
@@ -22,6 +25,7 @@ pub mod render;
 pub mod report;
 pub mod restore;
 pub mod session;
+pub mod team_page;
 pub mod testrun;
 pub mod verify;
 pub mod watch;

@@ -34,9 +34,20 @@ pub struct StepManifest {
     /// What the untouched starter does.
     #[serde(default)]
     pub starter: StarterKind,
-    /// Hints, from a nudge to nearly the answer.
-    pub hints: Vec<String>,
+    /// The files below `src/` that this step changes, e.g. `src/pool.rs`: stubs in the
+    /// starter, the learner's work in the solution. Every other file is carried unchanged, and
+    /// `verify` checks that it is (see `carry`).
+    #[serde(default)]
+    pub changes: Vec<String>,
+    /// The steps whose solutions this step's starter carries files from, e.g.
+    /// `["01_borrowing/05_borrow_checker"]`; `None` means the previous step, `[]` a step that
+    /// starts afresh.
+    #[serde(default)]
+    pub carries_from: Option<Vec<String>>,
 }
+
+/// The key that used to hold hints in `step.toml`; they live beside the solution now.
+const OLD_HINTS_KEY: &str = "hints";
 
 fn default_time_limit() -> u64 {
     DEFAULT_TIME_LIMIT_SECS
@@ -118,6 +129,9 @@ pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T, ManifestError> {
 ///
 /// A [`ManifestError`] when the text does not match the expected keys and types.
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, ManifestError> {
+    if let Some(error) = old_hints_key(path, text) {
+        return Err(error);
+    }
     toml::from_str(text).map_err(|err| {
         let message = err.message().trim().to_string();
         let line = err.span().map(|span| line_of(text, span.start));
@@ -128,6 +142,37 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Manifest
             key,
             message,
         }
+    })
+}
+
+/// A `step.toml` that still holds `hints`: say where hints live now, rather than only that
+/// the key is unknown.
+fn old_hints_key(path: &Path, text: &str) -> Option<ManifestError> {
+    if path.file_name()? != "step.toml" {
+        return None;
+    }
+    let line = text.lines().position(|line| {
+        line.split_once('=')
+            .is_some_and(|(key, _)| key.trim() == OLD_HINTS_KEY)
+    })?;
+    let step = path.parent()?;
+    let solution = match (step.parent()?.file_name(), step.file_name()) {
+        (Some(part), Some(step)) => format!(
+            "solutions/{}/{}/{}",
+            part.to_string_lossy(),
+            step.to_string_lossy(),
+            crate::hints::HINTS_FILE
+        ),
+        _ => format!("solutions/<part>/<step>/{}", crate::hints::HINTS_FILE),
+    };
+    Some(ManifestError {
+        path: path.to_path_buf(),
+        line: Some(line + 1),
+        key: Some(OLD_HINTS_KEY.to_string()),
+        message: format!(
+            "hints no longer live in step.toml, where a learner browsing the step sees them: \
+             move them to {solution} as `hints = [...]`, where `cargo grade hint` reads them"
+        ),
     })
 }
 
@@ -165,22 +210,41 @@ mod tests {
 title = "A title"
 concepts = ["x"]
 learned = "y"
-hints = ["a", "b"]
+time_limit_secs = 5
 "#;
 
     #[test]
     fn a_minimal_manifest_gets_defaults() {
         let manifest: StepManifest = parse(Path::new("step.toml"), GOOD).unwrap();
-        assert_eq!(manifest.time_limit_secs, DEFAULT_TIME_LIMIT_SECS);
+        assert_eq!(manifest.time_limit_secs, 5);
         assert_eq!(manifest.starter, StarterKind::FailsTests);
         assert!(manifest.lints.is_empty());
+        assert!(manifest.changes.is_empty());
+        assert_eq!(manifest.carries_from, None);
+        let text = GOOD.replace("time_limit_secs = 5\n", "");
+        let manifest: StepManifest = parse(Path::new("step.toml"), &text).unwrap();
+        assert_eq!(manifest.time_limit_secs, DEFAULT_TIME_LIMIT_SECS);
+    }
+
+    #[test]
+    fn hints_left_in_step_toml_say_where_they_live_now() {
+        let path = Path::new("exercises/01_basics/02_next/step.toml");
+        let text = format!("{GOOD}hints = [\"a\", \"b\"]\n");
+        let err = parse::<StepManifest>(path, &text).unwrap_err();
+        assert_eq!(err.line, Some(6));
+        assert_eq!(err.key.as_deref(), Some("hints"));
+        assert!(
+            err.message
+                .contains("move them to solutions/01_basics/02_next/hints.toml"),
+            "{err}"
+        );
     }
 
     #[test]
     fn a_wrong_type_names_the_line_and_the_key() {
-        let err = error_of(&GOOD.replace(r#"hints = ["a", "b"]"#, r#"hints = "a""#));
+        let err = error_of(&GOOD.replace("time_limit_secs = 5", r#"time_limit_secs = "a""#));
         assert_eq!(err.line, Some(5));
-        assert_eq!(err.key.as_deref(), Some("hints"));
+        assert_eq!(err.key.as_deref(), Some("time_limit_secs"));
     }
 
     #[test]

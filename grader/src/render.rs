@@ -9,12 +9,14 @@ use std::path::Path;
 use colored::Colorize;
 
 use crate::cargo::Diagnostic;
+use crate::carry::Plan;
 use crate::check::{CheckReport, Verdict};
 use crate::course::Step;
 use crate::explain;
 use crate::patterns::Pattern;
-use crate::report::{LearnerReport, TeamStep};
-use crate::session::{Hint, Standing};
+use crate::progress::StepState;
+use crate::report::{LearnerReport, TeamState, TeamView};
+use crate::session::{Hint, Progression, Standing};
 use crate::testrun::{FailureReason, TestFailure};
 use crate::verify::Finding;
 
@@ -23,12 +25,14 @@ const SHOWN_FAILURES: usize = 3;
 
 /// `Part 1 · step 3 of 7 · 9/33 done`.
 pub fn standing(standing: &Standing) -> String {
-    format!(
+    let mut line = format!(
         "Part {} · step {} of {} · {}/{} done",
         standing.part, standing.step_in_part, standing.steps_in_part, standing.done, standing.total
-    )
-    .dimmed()
-    .to_string()
+    );
+    if standing.skipped > 0 {
+        let _ = write!(line, " · {} skipped", standing.skipped);
+    }
+    line.dimmed().to_string()
 }
 
 /// The step's heading: label, title and folder.
@@ -224,7 +228,7 @@ pub fn check_report(report: &CheckReport, step: &Step, root: &Path, hints_used: 
 }
 
 fn next_hint_line(step: &Step, hints_used: u32) -> String {
-    let total = step.manifest.hints.len();
+    let total = step.hints.len();
     let next = (hints_used as usize + 1).min(total);
     if (hints_used as usize) < total {
         format!("Stuck? `cargo grade hint` shows hint {next} of {total}.")
@@ -279,17 +283,36 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// What to do after a step passed: the next step, or the end of the course.
-pub fn next_up(next: Option<&Step>, root: &Path) -> String {
-    match next {
-        Some(step) => format!(
+/// What to do after a step passed: the next step, the earlier steps left, or the end of the
+/// course.
+pub fn next_up(progression: &Progression, root: &Path) -> String {
+    match progression {
+        Progression::Next(step) => format!(
             "\n{} {} {}. Read {}, then run `cargo grade`.\n",
             "Next up:".bold(),
             step.label(),
             step.manifest.title,
             relative(&step.exercise_dir.join("README.md"), root)
         ),
-        None => format!(
+        Progression::EarlierStepsLeft {
+            first,
+            not_done,
+            skipped,
+        } => format!(
+            "\n{} No step after this one is left to do, but {not_done} step{} of the course \
+             {} not done yet{}. The first is {} {}: `cargo grade` checks it.\n",
+            "Well done!".green().bold(),
+            plural(*not_done),
+            if *not_done == 1 { "is" } else { "are" },
+            if *skipped > 0 {
+                format!(" ({skipped} skipped)")
+            } else {
+                String::new()
+            },
+            first.label(),
+            first.manifest.title
+        ),
+        Progression::Finished => format!(
             "\n{} You have finished every step of the course. `cargo grade report` sums up your work.\n",
             "Well done!".green().bold()
         ),
@@ -441,28 +464,74 @@ pub fn findings(findings: &[Finding], steps: usize) -> String {
     out
 }
 
+/// What `cargo grade carry` will do, or did (`written`).
+pub fn carry_plan(plan: &Plan, origin: &Path, root: &Path, written: bool) -> String {
+    let mut out = format!("Carrying the change to {} forward:\n", origin.display());
+    let verb = if written { "wrote" } else { "will write" };
+    for path in &plan.writes {
+        let _ = writeln!(out, "  {verb:<10}  {}", relative(path, root));
+    }
+    for path in &plan.carried {
+        let _ = writeln!(out, "  {:<10}  {}", "carried", relative(path, root));
+    }
+    for (path, reason) in &plan.by_hand {
+        let _ = writeln!(
+            out,
+            "  {:<10}  {}: {reason}",
+            "by hand",
+            relative(path, root)
+        );
+    }
+    if let Some((first, step_toml)) = &plan.upstream {
+        let first = relative(first, root);
+        let _ = writeln!(
+            out,
+            "Note: {first} holds the committed content too, and this file carries it unchanged, \
+             so the change belongs there: make it there and run `cargo grade carry {first}`. If \
+             the change starts here on purpose, list the file in `changes` in {}.",
+            relative(step_toml, root)
+        );
+    }
+    if plan.writes.is_empty() && plan.by_hand.is_empty() {
+        out.push_str("  no later copy holds the committed version: nothing to write\n");
+    } else if !written && !plan.writes.is_empty() {
+        let _ = writeln!(
+            out,
+            "Nothing is written yet: run it again with `--write` to write {} file{} and reseal {}.",
+            plan.writes.len(),
+            plural(plan.writes.len()),
+            crate::pristine::LOCK_PATH
+        );
+    }
+    out
+}
+
 /// A learner's report as Markdown, to paste into a chat or an issue.
 pub fn learner_report(report: &LearnerReport) -> String {
-    let done = report.steps.iter().filter(|s| s.done).count();
+    let states = report.states();
+    let done = states.iter().filter(|s| **s == StepState::Done).count();
+    let skipped = states.iter().filter(|s| **s == StepState::Skipped).count();
     let mut out = format!(
-        "# Course progress: {}\n\n{done} of {} steps done.\n\n",
+        "# Course progress: {}\n\n{done} of {} steps done{}.\n\n",
         report.learner,
-        report.steps.len()
+        report.steps.len(),
+        if skipped > 0 {
+            format!(", {skipped} skipped")
+        } else {
+            String::new()
+        }
     );
     out.push_str(
         "| step | title | status | attempts | time | hints |\n|---|---|---|---|---|---|\n",
     );
-    for step in &report.steps {
-        let status = if step.done {
-            if step.solution_peeked {
-                "done (peeked)"
-            } else {
-                "done"
-            }
-        } else if report.current.as_deref() == Some(step.id.as_str()) {
-            "current"
-        } else {
-            "pending"
+    for (step, state) in report.steps.iter().zip(states) {
+        let status = match state {
+            StepState::Done if step.solution_peeked => "done (peeked)",
+            StepState::Done => "done",
+            _ if report.current.as_deref() == Some(step.id.as_str()) => "current",
+            StepState::Working => "working",
+            StepState::Skipped => "skipped",
+            StepState::NotStarted => "pending",
         };
         let time = step
             .seconds_to_pass
@@ -476,31 +545,80 @@ pub fn learner_report(report: &LearnerReport) -> String {
     out
 }
 
-/// The team view: per step, how many finished, the effort it took, and who is stuck there.
-pub fn team(steps: &[TeamStep], learners: usize) -> String {
+/// The team view: per step, how many are in each state and the effort it took; who is stuck
+/// or working where; a line per learner; and how "stuck" is decided.
+pub fn team(view: &TeamView) -> String {
+    let learners = view.learners.len();
     let mut out = format!("{learners} learner{}\n\n", plural(learners));
-    out.push_str("step   done  attempts  time     hints  title\n");
-    for step in steps {
+    out.push_str("step   done  working  stuck  skipped  checks  time          hints  title\n");
+    for step in &view.steps {
         let attempts = step
-            .median_attempts
+            .need
+            .attempts
             .map_or_else(|| "-".into(), |a| a.to_string());
-        let time = step
-            .median_seconds
-            .map_or_else(|| "-".into(), crate::fsutil::human_duration);
+        let time = step.need.seconds.map_or_else(
+            || "-".into(),
+            |secs| format!("{} ({})", crate::fsutil::human_duration(secs), step.timed),
+        );
         let _ = writeln!(
             out,
-            "{:<6} {:>4}  {:>8}  {:<8} {:>5}  {}",
-            step.label, step.done, attempts, time, step.hints, step.title
+            "{:<6} {:>4}  {:>7}  {:>5}  {:>7}  {:>6}  {:<12} {:>5}  {}",
+            step.label,
+            step.count(TeamState::Done),
+            step.count(TeamState::Working),
+            step.count(TeamState::Stuck),
+            step.count(TeamState::Skipped),
+            attempts,
+            time,
+            step.hints,
+            step.title
         );
-        for (learner, verdict) in &step.stuck_here {
-            let _ = writeln!(
-                out,
-                "         {} {learner}: {verdict}",
-                "stuck here →".yellow()
-            );
+        for state in [TeamState::Stuck, TeamState::Working] {
+            for cell in step.cells.iter().filter(|cell| cell.state == state) {
+                let arrow = format!("{} →", state.as_str());
+                let arrow = if state == TeamState::Stuck {
+                    arrow.yellow().to_string()
+                } else {
+                    arrow
+                };
+                let time = cell.seconds.map_or_else(String::new, |s| {
+                    format!(", {}", crate::fsutil::human_duration(s))
+                });
+                let _ = writeln!(
+                    out,
+                    "         {arrow} {}: {} check{}{time}, {} hint{}; last: {}",
+                    cell.learner,
+                    cell.attempts,
+                    plural(cell.attempts as usize),
+                    cell.hints,
+                    plural(cell.hints as usize),
+                    cell.last_verdict.as_deref().unwrap_or("not checked yet")
+                );
+            }
         }
     }
-    out.push_str("\nattempts and time are medians over the learners who finished the step.\n");
+    out.push_str("\nLearners\n");
+    let width = view
+        .learners
+        .iter()
+        .map(|l| l.learner.chars().count())
+        .max()
+        .unwrap_or(0);
+    for learner in &view.learners {
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {} done, {} skipped · {}",
+            learner.learner, learner.done, learner.skipped, learner.standing
+        );
+    }
+    let _ = write!(
+        out,
+        "\nchecks and time: medians over the learners who passed the step (how many, in brackets).\n\
+         hints: opened before passing, summed over learners; hints opened after passing are not counted.\n\
+         stuck: checked and not passed, with more checks, time or hints than those medians \
+         (while no one has passed the step: more than {} checks).\n",
+        crate::report::CHECKS_WITHOUT_PEERS
+    );
     out
 }
 

@@ -36,13 +36,8 @@ pub fn backup(root: &Path, step: &Step) -> Result<PathBuf> {
         step.id.replace('/', "-"),
         fsutil::stamp(fsutil::now())
     );
-    let mut backup = root.join(BACKUPS_PATH).join(&name);
     // Two resets within one second get two folders, not one overwritten.
-    let mut suffix = 1;
-    while backup.exists() {
-        suffix += 1;
-        backup = root.join(BACKUPS_PATH).join(format!("{name}-{suffix}"));
-    }
+    let backup = fsutil::unused_path(root.join(BACKUPS_PATH).join(&name));
     for file in pristine::tracked_files(step) {
         let relative = file.strip_prefix(&step.exercise_dir).unwrap_or(&file);
         let target = backup.join(relative);
@@ -107,8 +102,39 @@ pub fn reset(root: &Path, step: &Step, tests_only: bool) -> Result<ResetReport> 
 
 /// The bytes of a git blob.
 fn git_blob(root: &Path, id: &str, path: &Path) -> Result<Vec<u8>> {
+    let advice = "`reset` restores the starter from git's history; install git, or copy the \
+                  step's files from a fresh download of the course";
+    git_object(root, id, advice)?.ok_or_else(|| {
+        Error::Course(format!(
+            "cannot reset: git has no shipped version of {} (blob {id}); is this folder a git \
+             clone of the course? Nothing was changed",
+            path.display()
+        ))
+    })
+}
+
+/// The committed content (git's `HEAD`) of a file, `relative` to the course root.
+///
+/// # Errors
+///
+/// When git cannot run, or HEAD has no such file.
+pub fn committed(root: &Path, relative: &Path) -> Result<Vec<u8>> {
+    let spec = format!("HEAD:./{}", relative.display());
+    let advice = "`carry` compares a file with its committed version; install git";
+    git_object(root, &spec, advice)?.ok_or_else(|| {
+        Error::Usage(format!(
+            "git has no committed version of {}: carry copies a change to a committed file, so \
+             commit the file first, then change it",
+            relative.display()
+        ))
+    })
+}
+
+/// The bytes of the git object `spec` (a blob ID, or `HEAD:./path`) in the repository at
+/// `root`; `None` when git has no such object.
+fn git_object(root: &Path, spec: &str, advice: &'static str) -> Result<Option<Vec<u8>>> {
     let output = std::process::Command::new("git")
-        .args(["cat-file", "blob", id])
+        .args(["cat-file", "blob", spec])
         .current_dir(root)
         .stdin(Stdio::null())
         .stderr(Stdio::null())
@@ -116,18 +142,9 @@ fn git_blob(root: &Path, id: &str, path: &Path) -> Result<Vec<u8>> {
         .map_err(|source| Error::Spawn {
             program: "git".to_string(),
             source,
-            advice: "`reset` restores the starter from git's history; install git, or copy the \
-                     step's files from a fresh download of the course",
+            advice,
         })?;
-    if output.status.success() {
-        Ok(output.stdout)
-    } else {
-        Err(Error::Course(format!(
-            "cannot reset: git has no shipped version of {} (blob {id}); is this folder a git \
-             clone of the course? Nothing was changed",
-            path.display()
-        )))
-    }
+    Ok(output.status.success().then_some(output.stdout))
 }
 
 /// One file's difference between the learner's code and the reference.

@@ -1,7 +1,9 @@
 //! A learner's session: the course, their progress, and the actions that change it.
 //!
 //! Every method records what happened in the progress file before returning, so a command
-//! that is interrupted later (Ctrl-C in `watch`) has lost nothing.
+//! that is interrupted later (Ctrl-C in `watch`) has lost nothing. Each record is a
+//! read-modify-write of the file under its lock ([`ProgressFile::update`]), so a session open
+//! for a long time (`watch`) never undoes what another terminal recorded meanwhile.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +13,7 @@ use crate::course::{Course, Step};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::pristine::Pristine;
-use crate::progress::{Progress, ProgressFile};
+use crate::progress::{Progress, ProgressFile, StepState};
 use crate::testrun::Runner;
 
 /// The course and one learner's progress through it.
@@ -39,6 +41,33 @@ pub struct Hint {
     pub text: String,
 }
 
+/// Where a learner goes after a step passed.
+#[derive(Debug, Clone)]
+pub enum Progression {
+    /// The next step not yet passed.
+    Next(Step),
+    /// No step after this one is left to do, but earlier ones are not done.
+    EarlierStepsLeft {
+        /// The first step not done.
+        first: Step,
+        /// How many steps are not done.
+        not_done: usize,
+        /// How many of those the learner skipped (went past without working on them).
+        skipped: usize,
+    },
+    /// Every step of the course has passed.
+    Finished,
+}
+
+/// What to suggest after a check that passed and did not move the learner on.
+#[derive(Debug, Clone)]
+pub enum MoveOn {
+    /// The next step is the one the learner is on already: `cargo grade` checks it.
+    AlreadyThere(Step),
+    /// `cargo grade goto` this step moves on.
+    Goto(Step),
+}
+
 /// Where a position in the course stands, for the progress line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standing {
@@ -50,6 +79,8 @@ pub struct Standing {
     pub steps_in_part: usize,
     /// Steps passed in the whole course.
     pub done: usize,
+    /// Steps not done that the learner went past without working on them.
+    pub skipped: usize,
     /// Steps in the whole course.
     pub total: usize,
 }
@@ -82,13 +113,36 @@ impl Session {
         self.file.notice.as_deref()
     }
 
-    /// Saves the progress.
+    /// Changes the progress: reads the file as it is now, applies `change`, writes it back, all
+    /// under the file's lock, and keeps the result as [`Session::progress`].
     ///
     /// # Errors
     ///
     /// An I/O error naming the file.
-    pub fn save(&self) -> Result<()> {
-        self.file.save(&self.progress)
+    pub fn update<T>(&mut self, change: impl FnOnce(&mut Progress) -> T) -> Result<T> {
+        let (progress, value) = self.file.update(change)?;
+        self.progress = progress;
+        Ok(value)
+    }
+
+    /// Reads the progress again, to see what another terminal recorded (`watch` does before
+    /// each check).
+    ///
+    /// # Errors
+    ///
+    /// A progress file that can neither be read nor moved aside.
+    pub fn reload(&mut self) -> Result<()> {
+        self.progress = self.file.load()?;
+        Ok(())
+    }
+
+    /// The state of every step, in course order.
+    pub fn states(&self) -> Vec<(&Step, StepState)> {
+        let steps: Vec<&Step> = self.course.steps().collect();
+        let states = self
+            .progress
+            .states(steps.iter().map(|step| step.id.as_str()));
+        steps.into_iter().zip(states).collect()
     }
 
     /// The current step: the one the learner moved to, else the first not yet passed. `None`
@@ -141,16 +195,19 @@ impl Session {
             part: step.part,
             step_in_part,
             steps_in_part,
-            done: self
-                .course
-                .steps()
-                .filter(|s| self.progress.passed(&s.id))
-                .count(),
+            done: self.count(StepState::Done),
+            skipped: self.count(StepState::Skipped),
             total: self.course.steps().count(),
         }
     }
 
-    /// Checks a step and records the attempt, the verdict and a pass.
+    /// How many steps are in `state`.
+    fn count(&self, state: StepState) -> usize {
+        self.states().iter().filter(|(_, s)| *s == state).count()
+    }
+
+    /// Checks a step and records the attempt, the verdict and a pass. A check of a step that
+    /// has already passed is a review and counts no attempt.
     ///
     /// # Errors
     ///
@@ -161,19 +218,17 @@ impl Session {
             None => Vec::new(),
         };
         let report = check::check_step(&self.cargo, self.runner, step, edited)?;
-        let now = fsutil::now();
-        let entry = self.progress.step_mut(&step.id);
-        entry.open(now);
-        entry.attempts += 1;
-        entry.last_verdict = Some(if report.edited_tests.is_empty() {
+        let verdict = if report.edited_tests.is_empty() {
             report.verdict.summary()
         } else {
             "tests edited".to_string()
-        });
-        if report.counts_as_pass() && entry.passed_at.is_none() {
-            entry.passed_at = Some(now);
-        }
-        self.save()?;
+        };
+        let passed = report.counts_as_pass();
+        self.update(|progress| {
+            progress
+                .step_mut(&step.id)
+                .record_check(fsutil::now(), verdict, passed);
+        })?;
         Ok(report)
     }
 
@@ -183,9 +238,79 @@ impl Session {
     ///
     /// When the progress cannot be saved.
     pub fn goto(&mut self, step: &Step) -> Result<()> {
-        self.progress.current = Some(step.id.clone());
-        self.progress.step_mut(&step.id).open(fsutil::now());
-        self.save()
+        self.update(|progress| {
+            progress.current = Some(step.id.clone());
+            progress.step_mut(&step.id).open(fsutil::now());
+        })
+    }
+
+    /// Where the learner goes after `step` passed, without moving: the first step after it
+    /// not yet passed; else, when steps before it are not done, the first of those; else the
+    /// end of the course.
+    pub fn next_after(&self, step: &Step) -> Progression {
+        let steps: Vec<&Step> = self.course.steps().collect();
+        let after = steps
+            .iter()
+            .position(|s| s.id == step.id)
+            .map_or(0, |i| i + 1);
+        let not_done = |s: &&&Step| s.id != step.id && !self.progress.passed(&s.id);
+        if let Some(next) = steps
+            .get(after..)
+            .and_then(|rest| rest.iter().find(not_done))
+        {
+            return Progression::Next((*next).clone());
+        }
+        let Some(first) = steps.iter().find(not_done) else {
+            return Progression::Finished;
+        };
+        let states = self.states();
+        let count = |wanted: &dyn Fn(StepState) -> bool| {
+            states
+                .iter()
+                .filter(|(s, state)| s.id != step.id && wanted(*state))
+                .count()
+        };
+        Progression::EarlierStepsLeft {
+            first: (*first).clone(),
+            not_done: count(&|state| state != StepState::Done),
+            skipped: count(&|state| state == StepState::Skipped),
+        }
+    }
+
+    /// Moves on after `step` passed, as [`Session::next_after`] says, and records it: to the
+    /// next step, or, when none is left after it, back to "the first step not passed".
+    ///
+    /// # Errors
+    ///
+    /// When the progress cannot be saved.
+    pub fn advance(&mut self, step: &Step) -> Result<Progression> {
+        let progression = self.next_after(step);
+        match &progression {
+            Progression::Next(next) => self.goto(next)?,
+            Progression::EarlierStepsLeft { .. } | Progression::Finished => {
+                self.update(|progress| progress.current = None)?;
+            }
+        }
+        Ok(progression)
+    }
+
+    /// What to suggest after `step` passed a check that does not move the learner on
+    /// (`cargo grade check X`): nothing when no step is left after it; the step the learner
+    /// is already on, so as not to suggest `goto` to it; else `goto` the next one.
+    pub fn move_on_suggestion(&self, step: &Step) -> Option<MoveOn> {
+        let Progression::Next(next) = self.next_after(step) else {
+            return None;
+        };
+        Some(if self.is_current(&next) {
+            MoveOn::AlreadyThere(next)
+        } else {
+            MoveOn::Goto(next)
+        })
+    }
+
+    /// Whether `step` is the step the learner is on.
+    pub fn is_current(&self, step: &Step) -> bool {
+        self.current().is_some_and(|current| current.id == step.id)
     }
 
     /// The step after `step`, if any.
@@ -194,29 +319,26 @@ impl Session {
     }
 
     /// Shows the next hint level of `step` and records it. After the last level, the last
-    /// hint is shown again.
+    /// hint is shown again. A hint opened after the step passed is recorded apart.
     ///
     /// # Errors
     ///
     /// When the progress cannot be saved.
     pub fn hint(&mut self, step: &Step) -> Result<Hint> {
-        let hints = &step.manifest.hints;
-        let entry = self.progress.step_mut(&step.id);
-        entry.open(fsutil::now());
-        let level = (entry.hints_used as usize + 1).min(hints.len());
-        entry.hints_used = entry
-            .hints_used
-            .max(u32::try_from(level).unwrap_or(u32::MAX));
-        let hint = Hint {
+        let hints = &step.hints;
+        let level = self.update(|progress| {
+            progress
+                .step_mut(&step.id)
+                .record_hint(fsutil::now(), hints.len())
+        })?;
+        Ok(Hint {
             level,
             total: hints.len(),
             text: hints
                 .get(level.saturating_sub(1))
                 .cloned()
                 .unwrap_or_else(|| "this step has no hints".to_string()),
-        };
-        self.save()?;
-        Ok(hint)
+        })
     }
 
     /// Records that the solution of `step` was shown before it passed.
@@ -225,11 +347,7 @@ impl Session {
     ///
     /// When the progress cannot be saved.
     pub fn record_peek(&mut self, step: &Step) -> Result<()> {
-        let entry = self.progress.step_mut(&step.id);
-        if !entry.passed() {
-            entry.solution_peeked = true;
-        }
-        self.save()
+        self.update(|progress| progress.step_mut(&step.id).record_peek())
     }
 
     /// The course root.

@@ -1,16 +1,20 @@
 //! `cargo grade verify`: the course authors' check that every step is complete and honest.
 //!
 //! For every step: the files and metadata are complete, the shipped tests and starter match
-//! `exercises/starters.lock`, the untouched starter fails the way `step.toml` says, and the
-//! reference solution passes the same tests and clippy with the step's lints.
+//! `exercises/starters.lock`, carried files equal what they carry (see `carry`), the untouched
+//! starter fails the way `step.toml` says, and the reference solution passes the same tests and
+//! clippy with the step's lints.
 
 use std::path::Path;
 
 use serde::Serialize;
 
 use crate::cargo::Cargo;
+use crate::carry;
 use crate::check::{self, Verdict};
 use crate::course::{Course, Step};
+use crate::hints;
+use crate::lesson;
 use crate::manifest::StarterKind;
 use crate::patterns;
 use crate::pristine::{self, Pristine};
@@ -85,6 +89,9 @@ pub fn verify(
         for message in check_files(step, &known_patterns) {
             add(message);
         }
+        for message in carry::check(&course, step) {
+            add(message);
+        }
         if depth == Depth::Full {
             progress(step);
             for message in check_behaviour(cargo, runner, step) {
@@ -151,11 +158,17 @@ fn check_files(step: &Step, known_patterns: &[patterns::Pattern]) -> Vec<String>
     if manifest.concepts.is_empty() {
         problems.push("step.toml: `concepts` is empty".to_string());
     }
-    if manifest.hints.len() < 2 || manifest.hints.iter().any(|hint| hint.trim().is_empty()) {
-        problems.push(
-            "step.toml: `hints` needs two or more non-empty levels, from a nudge to nearly the answer"
-                .to_string(),
-        );
+    let hints_file = format!("solutions/{}/{}", step.id, hints::HINTS_FILE);
+    if !hints::path(&step.solution_dir).is_file() {
+        problems.push(format!(
+            "{hints_file} is missing: write the step's hints there as `hints = [...]`, from a \
+             nudge to nearly the answer (beside the solution, not in step.toml, so a learner \
+             browsing the step does not see them)"
+        ));
+    } else if step.hints.len() < 2 || step.hints.iter().any(|hint| hint.trim().is_empty()) {
+        problems.push(format!(
+            "{hints_file}: `hints` needs two or more non-empty levels, from a nudge to nearly the answer"
+        ));
     }
     if manifest.time_limit_secs == 0 {
         problems.push("step.toml: `time_limit_secs` must be at least 1".to_string());
@@ -213,6 +226,7 @@ fn check_packages(step: &Step) -> Vec<String> {
              the reference would not compile in the learner's package"
         ));
     }
+    problems.extend(lesson::check_doctest_setup(step));
     let tests = step.test_files();
     if tests.is_empty() {
         problems.push("the exercise has no tests/*.rs file".to_string());
@@ -285,7 +299,9 @@ fn check_behaviour(cargo: &Cargo, runner: Runner, step: &Step) -> Vec<String> {
     ) {
         (_, Err(err)) => problems.push(format!("checking the starter failed: {err}")),
         (StarterKind::FailsTests, Ok(Verdict::TestsFailed { .. })) => {}
-        (StarterKind::FailsToCompile, Ok(Verdict::CompileError { .. })) => {}
+        (StarterKind::FailsToCompile, Ok(Verdict::CompileError { errors })) => {
+            problems.extend(lesson::check_quotes(step, &errors));
+        }
         (StarterKind::FailsTests, Ok(Verdict::CompileError { errors })) => problems.push(format!(
             "the starter does not compile ({}); fix it, or set `starter = \"fails-to-compile\"` if that is the point of the step",
             errors.first().map_or("no message", |e| e.message.as_str())
@@ -307,6 +323,7 @@ fn check_behaviour(cargo: &Cargo, runner: Runner, step: &Step) -> Vec<String> {
         )),
         Err(err) => problems.push(format!("checking the solution failed: {err}")),
     }
+    problems.extend(lesson::check_code(cargo, step));
     problems
 }
 

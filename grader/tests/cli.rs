@@ -547,7 +547,9 @@ mod help {
             .grade(&["team", file.to_str().unwrap()])
             .assert_code(0)
             .assert_stdout("1 learner")
-            .assert_stdout("stuck here → ana: test `counts_down_from_three` failed");
+            .assert_stdout("working → ana: 1 check")
+            .assert_stdout("last: test `counts_down_from_three` failed")
+            .assert_stdout("ana  1 done, 0 skipped · working on 1.2");
     }
 }
 
@@ -567,9 +569,9 @@ mod authors {
     fn verify_finds_a_starter_that_passes_and_a_missing_hint() {
         let course = Course::new();
         course.solve("01_basics/01_add");
-        let step = course.path("exercises/01_basics/01_add/step.toml");
-        let text = std::fs::read_to_string(&step).unwrap();
-        std::fs::write(&step, text.replace(", \"Second hint for add.\"", "")).unwrap();
+        let hints = course.path("solutions/01_basics/01_add/hints.toml");
+        let text = std::fs::read_to_string(&hints).unwrap();
+        std::fs::write(&hints, text.replace(", \"Second hint for add.\"", "")).unwrap();
         let run = course.grade(&["verify", "--json"]);
         run.assert_code(1);
         let findings: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
@@ -615,13 +617,13 @@ mod authors {
 mod watch {
     use super::*;
     use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
+    use std::process::{Child, Stdio};
     use std::sync::mpsc;
     use std::time::Duration;
 
     /// Waits for a line containing `needle`; the timeout only guards against a hung grader.
     #[track_caller]
-    fn wait_for(lines: &mpsc::Receiver<String>, needle: &str, seen: &mut String) {
+    pub(super) fn wait_for(lines: &mpsc::Receiver<String>, needle: &str, seen: &mut String) {
         while !seen.contains(needle) {
             match lines.recv_timeout(Duration::from_secs(120)) {
                 Ok(line) => {
@@ -633,9 +635,8 @@ mod watch {
         }
     }
 
-    #[test]
-    fn watch_rechecks_on_save_and_moves_on_when_the_step_passes() {
-        let course = Course::new();
+    /// Starts `cargo grade watch --poll` in `course`; its output comes line by line.
+    pub(super) fn spawn_watch(course: &Course) -> (Child, mpsc::Receiver<String>) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_grader"))
             .args(["watch", "--poll"])
             .current_dir(course.dir.path())
@@ -656,6 +657,13 @@ mod watch {
                 }
             }
         });
+        (child, lines)
+    }
+
+    #[test]
+    fn watch_rechecks_on_save_and_moves_on_when_the_step_passes() {
+        let course = Course::new();
+        let (mut child, lines) = spawn_watch(&course);
         let mut seen = String::new();
         wait_for(&lines, "did not pass", &mut seen);
         wait_for(
@@ -672,3 +680,10 @@ mod watch {
         assert_eq!(course.progress()["current"], "01_basics/02_endless");
     }
 }
+
+#[path = "cli/carry.rs"]
+mod carry;
+#[path = "cli/lessons.rs"]
+mod lessons;
+#[path = "cli/state.rs"]
+mod state;

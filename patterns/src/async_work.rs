@@ -4,5 +4,6 @@ pub mod bounded_queue;
 pub mod retry;
 pub mod shutdown;
 pub mod spawn_blocking;
+pub mod task_jobs;
 pub mod timeouts;
 pub mod worker_pool;

@@ -14,8 +14,9 @@
 //! 2. **Let in-flight jobs finish, until a deadline.** Most finish in time and are *done*.
 //!    The deadline is ours and shorter than the platform's, so we stop on our own terms.
 //! 3. **Abort what is left.** `JoinSet::abort_all` cancels the stragglers at their next
-//!    `.await`; a map from task id to job turns each cancelled task back into its job, which
-//!    goes back as *unfinished* too, for the next worker to run again.
+//!    `.await`; a map from task id to job (`TaskJobs`, shared with ASYNC-2, which states its
+//!    invariant) turns each cancelled task back into its job, which goes back as *unfinished*
+//!    too, for the next worker to run again.
 //!
 //! An aborted job may have done part of its work, so it may run twice: shutdown gives
 //! at-least-once delivery, and jobs must be idempotent (Part 6's journal makes them so).
@@ -46,7 +47,6 @@
 //! ## Steps
 //! - `05_async/06_graceful_shutdown`
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
@@ -54,6 +54,8 @@ use tokio::sync::mpsc;
 use tokio::task::{self, JoinError, JoinSet};
 use tokio::time::{self, Instant};
 use tokio_util::sync::CancellationToken;
+
+use super::task_jobs::TaskJobs;
 
 /// Where every job went. Each job id is in exactly one list.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -81,7 +83,7 @@ where
 {
     let mut report = ShutdownReport::default();
     let mut running = JoinSet::new();
-    let mut in_flight = HashMap::new();
+    let mut in_flight = TaskJobs::new();
     let max_in_flight = max_in_flight.max(1);
     let mut intake_open = true;
     loop {
@@ -97,7 +99,7 @@ where
             next = queue.recv(), if intake_open && running.len() < max_in_flight => match next {
                 Some(job) => {
                     let handle = running.spawn(work(job));
-                    in_flight.insert(handle.id(), job);
+                    in_flight.spawned(handle.id(), job);
                 }
                 None => intake_open = false, // every sender is gone: finish what runs
             },
@@ -126,17 +128,14 @@ where
 /// Files one finished task's job under `done`, `failed` or `unfinished`.
 fn record(
     finished: Result<(task::Id, ()), JoinError>,
-    in_flight: &mut HashMap<task::Id, u64>,
+    in_flight: &mut TaskJobs<u64>,
     report: &mut ShutdownReport,
 ) {
     let id = match &finished {
         Ok((id, ())) => *id,
         Err(error) => error.id(),
     };
-    // Every task is put in the map when it is spawned and leaves it only here.
-    let Some(job) = in_flight.remove(&id) else {
-        return;
-    };
+    let job = in_flight.finished(id);
     match finished {
         Ok(_) => report.done.push(job),
         Err(error) if error.is_cancelled() => report.unfinished.push(job),

@@ -10,8 +10,13 @@
 //! flight, so there is no second counter to get wrong; `join_next_with_id` reports each job as
 //! it ends; `abort_all` stops them all at shutdown. Each job runs in a task of its own, so a
 //! panic stops at that task: it comes back as a `JoinError` that knows its task id, and a map
-//! from task id to job turns it into that job's failure. The handler is called *inside* the
-//! task, so even a handler that panics before returning its future is contained.
+//! from task id to job (`TaskJobs`, shared with ASYNC-5, which states its invariant) turns it
+//! into that job's failure. The handler is called *inside* the task, so even a handler that
+//! panics before returning its future is contained.
+//!
+//! The failure is the `JoinError` itself, not a message made from it: the caller can ask
+//! `is_panic()`, take the payload with `into_panic()`, or log it as a source (ERR-1). A
+//! `String` built with `format!` would keep the words and lose all of that.
 //!
 //! When tasks are spawned from many places (one per web request), no single loop sees them
 //! all: share an `Arc<Semaphore>` and move an `acquire_owned` permit into each task instead.
@@ -38,20 +43,22 @@
 //! - `05_async/03_worker_pool`
 //! - `05_async/04_timeouts`
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
-use tokio::task::JoinSet;
+use tokio::task::{JoinError, JoinSet};
+
+use super::task_jobs::TaskJobs;
 
 /// Runs `work` on every input, at most `limit` at once (at least 1), and returns
-/// `(index, outcome)` per input in the order they finished. A panic is an `Err` with its
-/// message.
+/// `(index, outcome)` per input in the order they finished. A job that panicked is an `Err`
+/// with its `JoinError` (`is_panic()` is true; `into_panic()` gives the payload). Jobs are never
+/// aborted here, so there is no other kind of `JoinError`.
 pub async fn run_limited<I, T, W, F>(
     inputs: Vec<I>,
     limit: usize,
     work: W,
-) -> Vec<(usize, Result<T, String>)>
+) -> Vec<(usize, Result<T, JoinError>)>
 where
     I: Send + 'static,
     T: Send + 'static,
@@ -60,7 +67,7 @@ where
 {
     let work = Arc::new(work);
     let mut running = JoinSet::new();
-    let mut index_of_task = HashMap::new();
+    let mut index_of_task = TaskJobs::new();
     let mut done = Vec::new();
     let mut inputs = inputs.into_iter().enumerate();
     loop {
@@ -70,7 +77,7 @@ where
         } else if let Some((index, input)) = inputs.next() {
             let work = Arc::clone(&work);
             let task = running.spawn(async move { work(input).await });
-            index_of_task.insert(task.id(), index);
+            index_of_task.spawned(task.id(), index);
             continue;
         } else {
             // Nothing left to start: drain the rest.
@@ -79,13 +86,9 @@ where
         let Some(joined) = joined else { break };
         let (task, outcome) = match joined {
             Ok((task, value)) => (task, Ok(value)),
-            Err(error) => (error.id(), Err(format!("task failed: {error}"))),
+            Err(error) => (error.id(), Err(error)),
         };
-        // Invariant: every task's index is recorded when it is spawned, before any task is
-        // joined, and each task is joined once.
-        #[allow(clippy::expect_used)]
-        let index = index_of_task.remove(&task).expect("recorded at spawn");
-        done.push((index, outcome));
+        done.push((index_of_task.finished(task), outcome));
     }
     done
 }
@@ -117,7 +120,7 @@ mod tests {
         let mut done = run_limited((0..10).collect(), 3, job).await;
         done.sort_by_key(|(index, _)| *index);
         assert_eq!(done.len(), 10);
-        assert_eq!(done[9], (9, Ok(18)));
+        assert!(matches!(done[9], (9, Ok(18))), "{:?}", done[9]);
         assert_eq!(peak.load(Ordering::SeqCst), 3);
         // 10 one-second jobs, 3 at a time: 4 rounds on the paused clock.
         assert_eq!(start.elapsed(), Duration::from_secs(4));
@@ -130,13 +133,17 @@ mod tests {
             async move { 10 / n }
         })
         .await;
-        let failed: Vec<_> = done
-            .iter()
-            .filter(|(_, outcome)| outcome.is_err())
+        assert_eq!(done.len(), 3);
+        let failed: Vec<(usize, JoinError)> = done
+            .into_iter()
+            .filter_map(|(index, outcome)| Some((index, outcome.err()?)))
             .collect();
         assert_eq!(failed.len(), 1);
-        assert_eq!(failed[0].0, 1, "the failure belongs to input 1");
-        assert_eq!(done.len(), 3);
+        let (index, error) = failed.into_iter().next().unwrap();
+        assert_eq!(index, 1, "the failure belongs to input 1");
+        assert!(error.is_panic(), "the typed error says what happened");
+        let payload = error.into_panic();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"zero"));
     }
 
     #[tokio::test(start_paused = true)]

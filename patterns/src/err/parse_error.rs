@@ -13,6 +13,27 @@
 //! implements `std::error::Error` and keeps the underlying error as its `source()` rather than
 //! flattening it into text, so `?`, `Box<dyn Error>` and `anyhow` all work with it.
 //!
+//! `ErrorKind` will grow (every new check of the input is a new kind), and it is deliberately
+//! *not* `#[non_exhaustive]`. Its callers are in the same workspace, so when a kind is added,
+//! each `match` on it stops compiling until someone decides what the new kind means there
+//! (skip the row? stop the import?). `#[non_exhaustive]` is for a library published to callers
+//! you cannot update: it lets you add a kind in a minor release, but every caller outside the
+//! crate must then write a `_ =>` arm, which from then on handles each new kind silently. This
+//! match compiles only because the enum is exhaustive:
+//!
+//! ```
+//! use patterns::err::parse_error::ErrorKind;
+//!
+//! fn counts_against_the_budget(kind: &ErrorKind) -> bool {
+//!     match kind {
+//!         ErrorKind::StrayQuote => true,
+//!         ErrorKind::InvalidNumber(_) => true,
+//!         // no `_ =>` arm: a new kind is a compile error here, not a silent `true`
+//!     }
+//! }
+//! # assert!(counts_against_the_budget(&ErrorKind::StrayQuote));
+//! ```
+//!
 //! ## Avoid
 //! `Result<T, String>`. Callers cannot match on a string, the position is buried in text, and a
 //! `String` is not an `Error`, so it cannot even be another error's source:

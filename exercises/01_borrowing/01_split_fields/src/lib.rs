@@ -25,8 +25,10 @@ pub fn split_fields(line: &str) -> Vec<&str> {
 /// new text, and the worker keeps the header while it reads every later line into the same
 /// reused buffer, which it could not overwrite while names still borrowed from it.
 pub fn header_names(line: &str) -> Vec<String> {
-    // TODO: split the line with `split_fields`, then trim and lower-case each name into a new
-    // `String`.
+    // TODO: the names as the doc comment says, every letter lower-cased, not only ASCII
+    // (`header_names_lower_case_all_letters`), and empty names kept
+    // (`header_names_keep_empty_names`). They must outlive `line`
+    // (`the_header_outlives_the_reused_line_buffer`).
     let _ = line;
     todo!()
 }

@@ -125,10 +125,10 @@ pub fn unquote(raw: &str) -> Cow<'_, str> {
 /// - An unclosed quote runs to the end of the line: the last field holds all the rest.
 pub fn parse_line(line: &str, number: usize) -> Record<'_> {
     // TODO: this is step 1.2's version: it splits first and unquotes after, so it cuts
-    // `"Smith, Ada"` in two. Replace the body with one pass over `line.as_bytes()` that keeps a
-    // `State` (below) and decides, with a `match` on the state and the byte, what each byte
-    // means. Push each finished field with `field_text`. When the tests pass, `split_fields`,
-    // `header_names` and `unquote` have no callers left: delete them.
+    // `"Smith, Ada"` in two (`a_comma_inside_quotes_is_part_of_the_field`). Make it follow every
+    // rule of the doc comment above, with the `State` below and `field_text` for each field;
+    // each rule has a test of its own. When the tests pass, `split_fields`, `header_names` and
+    // `unquote` have no callers left: delete them.
     // `map(unquote)` keeps each field's `Cow`: borrowed fields stay views into `line`.
     Record {
         line: number,

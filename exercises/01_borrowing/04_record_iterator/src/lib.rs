@@ -179,13 +179,12 @@ impl<'a> Iterator for Records<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        // TODO: read one record from the start of `self.rest` and return it. Start from the
-        // loop of `parse_line` (above), and change three things:
-        // - a line break (`line_break_len(bytes, i) > 0`) ends the record, like the end of the
-        //   input does, except inside quotes, where it is part of the field;
-        // - count lines in `self.line`: the record's number is the line it starts on, and
-        //   every `\n` read (inside quotes too) moves to the next line;
-        // - before returning, move `self.rest` past the record and its line break.
+        // TODO: the record at the start of `self.rest`. A line break (`\n` or `\r\n`, see
+        // `line_break_len`) ends it, except inside quotes, where it is data
+        // (`windows_line_breaks_are_not_part_of_the_fields`,
+        // `quoted_fields_may_contain_line_breaks`); the record's `line` is the line it starts
+        // on, counting the line breaks inside quotes too (`blank_lines_are_skipped_but_counted`);
+        // the next call starts after this record and its line break.
         // Then `parse_line` has no callers left: delete it.
         todo!()
     }

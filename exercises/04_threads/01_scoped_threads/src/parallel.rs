@@ -83,10 +83,12 @@ pub fn parse_files_with<F>(files: &[SourceFile], parse: F) -> Vec<FileReport>
 where
     F: Fn(&SourceFile) -> FileSummary + Sync,
 {
-    // TODO: inside `std::thread::scope`, first spawn one thread per file
-    // (`scope.spawn(move || ...)`) and keep the handles; then join every handle, in order,
-    // turning `Ok(summary)` into `FileReport::Parsed` and `Err(payload)` into
-    // `FileReport::Panicked` (see `panic_message`).
+    // TODO: every file is parsed on a thread of its own, all at the same time
+    // (`the_files_are_parsed_at_the_same_time`, `each_file_is_parsed_exactly_once`); one
+    // report per file, in the order of `files`
+    // (`reports_keep_input_order_when_later_files_finish_first`); a panicking parse becomes
+    // `FileReport::Panicked` with its message, and the panic never leaves this function
+    // (`a_panic_in_one_file_is_reported_and_the_others_still_parse`).
     let _ = (files, parse);
     todo!("parse every file on its own scoped thread, then join them in order")
 }

@@ -54,26 +54,27 @@ impl<T: Send + 'static> WorkerPool<T> {
     where
         F: Fn(Job) -> Result<T, JobError> + Send + Sync + 'static,
     {
-        // TODO: make the job queue with `mpsc::sync_channel(capacity)` and an answer channel
-        // with `mpsc::channel()`. Put the job `Receiver` in an `Arc<Mutex<_>>` and the handler in
-        // an `Arc`, then start `workers.max(1)` threads with `thread::spawn(move || work(...))`,
-        // each with its own clones of the two `Arc`s and of the answer `Sender`.
+        // TODO: start `workers` threads (at least one:
+        // `a_pool_asked_for_zero_workers_still_runs_one`) that take jobs from one bounded queue
+        // of `capacity` jobs and run `work`; the answers come back on a channel of their own,
+        // for `close` to collect (`the_workers_run_jobs_at_the_same_time`).
         let _ = (workers, capacity, handler, work::<T, F>);
         todo!("start the worker threads and the two channels")
     }
 
     /// Queues `job`, waiting while the queue is full.
     pub fn submit(&self, job: Job) -> Result<(), SubmitError> {
-        // TODO: `send` the job. It waits while the queue is full; when it fails, the error
-        // holds the job: give it back as `SubmitError::Closed`.
+        // TODO: wait while the queue is full
+        // (`submit_waits_for_room_and_the_job_is_still_answered`); a job the pool cannot take
+        // goes back to the caller, never dropped.
         let _ = job;
         todo!("send the job, waiting for room")
     }
 
     /// Queues `job` if there is room right now, and gives it back if not.
     pub fn try_submit(&self, job: Job) -> Result<(), SubmitError> {
-        // TODO: `try_send` the job and turn `TrySendError::Full` / `Disconnected` into
-        // `SubmitError::Full` / `Closed`, handing the job back.
+        // TODO: never wait: a full queue hands the job back at once, saying it was full
+        // (`a_full_queue_refuses_try_submit_and_gives_the_job_back`).
         let _ = job;
         todo!("try_send the job and hand it back when refused")
     }
@@ -86,8 +87,9 @@ impl<T: Send + 'static> WorkerPool<T> {
             workers,
             results,
         } = self;
-        // TODO: drop the job sender (that closes the queue), join every worker, then collect
-        // the answers with `results.try_iter()`.
+        // TODO: no new job is taken, every job already queued is still run, and each job has
+        // exactly one answer (`close_still_answers_the_jobs_waiting_in_the_queue`,
+        // `every_job_is_answered_exactly_once`).
         let _ = (jobs, workers, results);
         todo!("close the queue, join the workers, collect the answers")
     }
@@ -98,10 +100,10 @@ fn work<T, F>(queue: &Mutex<Receiver<Job>>, handler: &F, answers: &Sender<JobRes
 where
     F: Fn(Job) -> Result<T, JobError>,
 {
-    // TODO: loop: lock the queue only long enough to `recv()` one job, stop when `recv` fails
-    // (the queue is closed and empty), answer the job with `run_one` and send the answer.
-    // Careful: `while let Ok(job) = queue.lock()...recv()` keeps the lock for the whole loop
-    // body. Handle a poisoned lock with `.unwrap_or_else(PoisonError::into_inner)`.
+    // TODO: answer every job this worker takes, with `run_one`, until the queue is closed and
+    // empty. No worker may hold the queue's lock while it runs a job: the lesson's "Beware"
+    // paragraph shows how that happens (`the_workers_run_jobs_at_the_same_time`). A panicking
+    // job must not end the worker (`a_panicking_job_is_answered_and_the_workers_keep_going`).
     let _ = (queue, handler, answers);
     todo!("the worker loop: take one job, answer it, repeat")
 }

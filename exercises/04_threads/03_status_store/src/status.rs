@@ -64,7 +64,8 @@ impl StatusStore {
         // poisoned (a thread panicked while holding it). Decide what that means for this map:
         // can any critical section in this file leave it half-changed? If none can, the map
         // is still good: take the guard back with `PoisonError::into_inner`, and write down
-        // why in a comment. (`.unwrap()` is not an answer: this step forbids it.)
+        // why in a comment. (`.unwrap()` is not an answer: this step forbids it.) Test:
+        // `a_panic_while_the_lock_is_held_does_not_break_the_store`.
         let _ = &self.statuses;
         todo!("lock the map and handle a poisoned lock")
     }
@@ -76,8 +77,8 @@ impl StatusStore {
 
     /// The status of job `id`, or `None` for a job the store does not know.
     pub fn status(&self, id: JobId) -> Option<Status> {
-        // TODO: look `id` up in one short critical section and return a copy of its status,
-        // so the guard is dropped before this function returns.
+        // TODO: a copy of `id`'s status, with the guard dropped before this function returns
+        // (`the_store_keeps_the_latest_status_of_each_job`, `a_new_store_knows_no_jobs`).
         let _ = id;
         todo!("read one job's status")
     }
@@ -90,7 +91,8 @@ impl StatusStore {
     /// Runs `read` on the whole map under the lock, for reads that need several entries to
     /// agree (counts, a report). Keep `read` short: every worker waits while it runs.
     pub fn inspect<R>(&self, read: impl FnOnce(&HashMap<JobId, Status>) -> R) -> R {
-        // TODO: lock, call `read` with a shared reference to the map, return what it returns.
+        // TODO: `read` sees the whole map at one moment, under the lock, and cannot change it;
+        // return what it returns (`counts` below relies on it: `counts_add_up_each_status`).
         let _ = read;
         todo!("run `read` on the map under the lock")
     }

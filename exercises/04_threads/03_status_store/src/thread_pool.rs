@@ -100,7 +100,9 @@ impl<T: Send + 'static> WorkerPool<T> {
     pub fn submit(&self, job: Job) -> Result<(), SubmitError> {
         // TODO: mark the job `Queued` in `self.statuses`. Think about *when*: a worker may
         // take the job and mark it `Running` before `send` returns. When the pool refuses the
-        // job, put back the status the id had before (a retried job has one), or none.
+        // job, put back the status the id had before (a retried job has one), or none
+        // (`every_job_of_a_busy_pool_ends_finished`, `a_refused_job_leaves_no_status_behind`,
+        // `a_refused_retry_keeps_the_earlier_status`).
         // `send` on a `SyncSender` blocks while the queue is full: this wait *is* the
         // backpressure. It fails only when every worker is gone, and then returns the job.
         self.jobs
@@ -163,7 +165,10 @@ fn work<T, F>(
         };
         // TODO: mark the job `Running` before it runs and `Done` or `Failed(error)` after, in
         // `statuses`. The handler must run with the store unlocked, and the final status must
-        // be set before the answer is sent: whoever has the answer expects it finished.
+        // be set before the answer is sent: whoever has the answer expects it finished
+        // (`each_job_moves_from_queued_to_running_to_done`,
+        // `failed_and_panicking_jobs_end_failed_with_the_reason`,
+        // `the_lock_is_not_held_while_a_job_runs`).
         let _ = statuses;
         let answer = run_one(handler, job);
         if answers.send(answer).is_err() {

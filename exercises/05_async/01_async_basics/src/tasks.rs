@@ -33,9 +33,9 @@ pub struct Summary {
 /// [`JobError::Permanent`] when the payload holds no records: an empty upload does not become
 /// less empty by trying again.
 pub async fn process(job: Job) -> Result<Summary, JobError> {
-    // TODO: count the records of `job.payload` with `records(...)` and find the widest one,
-    // as `summarize` does in `parallel.rs`. No records at all: return
-    // `Err(JobError::Permanent(format!("{} has no records", job.id)))`.
+    // TODO: the `Summary` of the payload's records; a payload without a single record is a
+    // permanent error that names the job (`process_counts_the_records_of_the_payload`,
+    // `an_empty_payload_is_a_permanent_error`).
     let _ = job;
     todo!("summarize the payload's records")
 }
@@ -65,9 +65,11 @@ where
     F: Future<Output = Result<T, JobError>> + Send + 'static,
     T: Send + 'static,
 {
-    // TODO: first spawn one task per job with `tokio::spawn(handler(job))`, keeping each
-    // job's id next to its `JoinHandle`. Then await the handles in order: `Ok(result)` is the
-    // handler's answer, `Err(error)` becomes `Err(task_failure(error))`.
+    // TODO: every job runs in a task of its own, all at the same time
+    // (`the_jobs_run_at_the_same_time`); the answers come back in the order of `jobs`, however
+    // the tasks finish (`answers_keep_job_order_when_later_jobs_finish_first`); a task that
+    // panics is answered with `task_failure` and the others still run
+    // (`a_panicking_job_is_answered_and_the_others_still_run`).
     let _ = (jobs, handler);
     todo!("spawn every task, then await the handles in order")
 }
@@ -78,9 +80,9 @@ where
 /// stops at the task's edge, like at a thread's in step 4.1), or it was cancelled before it
 /// finished (`JoinHandle::abort`, or the runtime shutting down).
 pub fn task_failure(error: JoinError) -> JobError {
-    // TODO: `error.try_into_panic()` gives `Ok(payload)` for a panic: answer
-    // `JobError::Permanent` with "handler panicked: " and the `panic_message` of the payload.
-    // `Err(_)` means the task was cancelled: `JobError::Retryable("task was cancelled")`.
+    // TODO: a panic is `Permanent` (running it again panics again), its message starting
+    // "handler panicked: "; a cancelled task is `Retryable` ("task was cancelled")
+    // (`a_panic_is_a_permanent_failure`, `a_cancelled_task_is_a_retryable_failure`).
     let _ = error;
     todo!("turn a JoinError into a JobError")
 }

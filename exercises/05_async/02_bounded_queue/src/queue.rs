@@ -21,8 +21,9 @@ use crate::thread_pool::SubmitError;
 /// `capacity` 0 is treated as 1: tokio's bounded channel needs room for one message (it
 /// panics on 0), and unlike `std::sync::mpsc::sync_channel(0)` it has no hand-over mode.
 pub fn queue(capacity: usize) -> (JobSender, JobReceiver) {
-    // TODO: make the channel with `mpsc::channel(...)` and wrap its two ends. Careful:
-    // `mpsc::channel(0)` panics.
+    // TODO: a queue with room for `capacity` waiting jobs, and for one when `capacity` is 0
+    // (`a_queue_of_capacity_zero_holds_one_job`; read the `# Panics` section of tokio's
+    // `mpsc::channel`).
     let _ = capacity;
     todo!("make a bounded channel with room for at least one job")
 }
@@ -49,8 +50,8 @@ impl JobSender {
     /// the job awaits `submit` to the end, or calls [`JobSender::try_submit`], which hands the
     /// job back when there is no room.
     pub async fn submit(&self, job: Job) -> Result<(), SubmitError> {
-        // TODO: `send(job).await` waits for room. Its error holds the job (`error.0`): hand it
-        // back as `SubmitError::Closed`.
+        // TODO: wait while the queue is full (`submit_waits_while_the_queue_is_full`); a closed
+        // queue hands the job back (`a_waiting_producer_gets_its_job_back_when_the_queue_closes`).
         let _ = (&self.sender, job);
         todo!("send the job, waiting for room")
     }
@@ -62,8 +63,8 @@ impl JobSender {
     /// [`SubmitError::Full`] with the job when the queue is full, [`SubmitError::Closed`] with
     /// the job when it is closed.
     pub fn try_submit(&self, job: Job) -> Result<(), SubmitError> {
-        // TODO: `try_send` the job and turn `TrySendError::Full` / `Closed` into
-        // `SubmitError::Full` / `Closed`, handing the job back.
+        // TODO: never wait: a full or closed queue hands the job back at once, saying which
+        // (`try_submit_refuses_when_full_and_hands_the_job_back`).
         let _ = (&self.sender, job);
         todo!("try to send the job without waiting")
     }
@@ -79,7 +80,8 @@ impl JobReceiver {
     /// The next job, waiting while the queue is empty. `None` once the queue is closed (every
     /// sender dropped, or [`JobReceiver::close`]) *and* every job in it has been taken.
     pub async fn recv(&mut self) -> Option<Job> {
-        // TODO: one line: wait for the channel's next message.
+        // TODO: the next job, waiting while the queue is empty; `None` once it is closed or
+        // every sender is gone, and empty (`recv_waits_for_a_job_while_a_sender_is_alive`).
         let _ = &mut self.receiver;
         todo!("receive the next job")
     }
@@ -88,7 +90,8 @@ impl JobReceiver {
     /// [`SubmitError::Closed`], a producer waiting for room gets its job back the same way,
     /// and [`JobReceiver::recv`] still hands out every job already queued.
     pub fn close(&mut self) {
-        // TODO: one line. Not by dropping the receiver: that would drop the queued jobs too.
+        // TODO: as the doc comment says; the jobs already queued must survive
+        // (`close_stops_intake_but_hands_out_what_was_queued`).
         let _ = &mut self.receiver;
         todo!("close the channel")
     }

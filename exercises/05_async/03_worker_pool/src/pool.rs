@@ -75,7 +75,8 @@ impl<T: Send + 'static> TaskPool<T> {
     ///
     /// [`SubmitError::Closed`] with the job when the pool no longer takes jobs.
     pub async fn submit(&self, job: Job) -> Result<(), SubmitError> {
-        // TODO: one line: the queue from step 5.2 does the waiting.
+        // TODO: queue the job, waiting while the queue is full; a closed pool hands the job
+        // back (`a_full_pool_pushes_back_on_producers`). Step 5.2's queue already does this.
         let _ = (&self.jobs, job);
         todo!("queue the job, waiting for room")
     }
@@ -86,7 +87,8 @@ impl<T: Send + 'static> TaskPool<T> {
     ///
     /// [`SubmitError::Full`] or [`SubmitError::Closed`] with the job.
     pub fn try_submit(&self, job: Job) -> Result<(), SubmitError> {
-        // TODO: one line.
+        // TODO: queue the job only if there is room now, and hand it back if not
+        // (`a_full_pool_pushes_back_on_producers`).
         let _ = (&self.jobs, job);
         todo!("queue the job if there is room")
     }
@@ -99,9 +101,10 @@ impl<T: Send + 'static> TaskPool<T> {
     /// When the dispatcher panicked, which only a bug in this module can cause: the job
     /// handlers' panics are caught in their own tasks.
     pub async fn close(self) -> Vec<JobResult<T>> {
-        // TODO: drop `self.jobs` (that closes the queue), then await `self.dispatcher`: its
-        // output is the answers. If it panicked, re-raise the panic with
-        // `panic::resume_unwind(error.into_panic())`; if it was cancelled, return no answers.
+        // TODO: after `close` the pool takes no new job, and it returns once every job that
+        // was queued or running has its answer (`close_waits_for_queued_and_running_jobs`,
+        // `closing_an_idle_pool_returns_no_answers`). A panic of the dispatcher is a bug in
+        // this module: let it reach the caller (see `# Panics`) rather than hide it.
         let _ = (self.jobs, self.dispatcher);
         todo!("close the queue and wait for the dispatcher's answers")
     }
@@ -119,17 +122,18 @@ where
     H: Fn(Job) -> F + Send + Sync + 'static,
     F: Future<Output = Result<T, JobError>> + Send + 'static,
 {
-    // TODO: the dispatcher loop.
-    // - Put the handler in an `Arc`, and make a `JoinSet` for the running jobs, a `HashMap`
-    //   from task id to job id (`answer` below needs it) and a `Vec` for the answers.
-    // - Loop: while `concurrency` jobs are running, wait for one to finish with
-    //   `running.join_next_with_id().await` and push its `answer`. Only when a slot is free,
-    //   take the next job with `waiting.recv().await`; `None` means the queue is closed and
-    //   empty: leave the loop.
-    // - Spawn the job with `running.spawn(async move { handler(job).await })`: call the
-    //   handler *inside* the task, so that a handler that panics when called panics there.
-    //   Record `task.id()` -> job id in the map.
-    // - After the loop, join every task still running, then return the answers.
+    // TODO: the dispatcher (the lesson draws its loop). What must hold:
+    // - never more than `concurrency` jobs run at once
+    //   (`the_pool_never_runs_more_jobs_than_the_limit`,
+    //   `a_limit_of_one_runs_jobs_one_at_a_time`);
+    // - a job leaves the queue only when it can start, so the queue, not the dispatcher, holds
+    //   the waiting jobs and `try_submit` sees a full pool
+    //   (`a_full_pool_pushes_back_on_producers`);
+    // - every job gets exactly one answer, made by `answer` below, also when its handler
+    //   panics, even before its future starts (`every_job_is_answered_exactly_once`,
+    //   `a_panicking_job_is_answered_and_the_pool_keeps_going`,
+    //   `a_handler_that_panics_before_its_future_starts_is_contained_too`);
+    // - it returns once the queue is closed and empty and every job has finished.
     let _ = (&mut waiting, concurrency, handler, answer::<T>);
     todo!("run the jobs, at most `concurrency` at once")
 }

@@ -150,8 +150,10 @@ where
         // returns its future panics in the task too, where the `JoinSet` catches it.
         // `tokio::spawn(handler(job))` would run that first part here, and the panic would take
         // the dispatcher and every answer down with it.
-        // TODO: give the job `job_timeout` to run: `run_with_timeout` (in `timeouts.rs`) around
-        // the handler's future, inside the task.
+        // TODO: each job gets `job_timeout` from when it starts running, not from when it was
+        // queued; a job out of time is stopped, answered, and frees its slot
+        // (`each_job_gets_its_full_time_from_when_it_starts`, `a_timed_out_job_frees_its_slot`,
+        // `the_pool_cancels_a_timed_out_job_instead_of_leaving_it_running`).
         let task = running.spawn(async move { handler(job).await });
         job_of_task.insert(task.id(), id);
     }

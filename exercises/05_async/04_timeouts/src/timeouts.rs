@@ -36,8 +36,10 @@ pub async fn run_with_timeout<T, F>(limit: Duration, job: F) -> Result<T, JobErr
 where
     F: Future<Output = Result<T, JobError>>,
 {
-    // TODO: `timeout(limit, job).await` gives `Ok(the job's result)` or `Err(Elapsed)`. Answer
-    // the job's result unchanged, or `JobError::Retryable` with "timed out after {limit:?}".
+    // TODO: a job that finishes in time keeps its own answer, errors included
+    // (`a_job_that_finishes_in_time_keeps_its_answer`); a job that does not is stopped and
+    // answered as the doc comment says (`a_job_that_never_finishes_times_out`,
+    // `the_message_says_how_long_the_job_had`, `a_timed_out_job_is_cancelled_at_its_await_point`).
     let _ = (limit, job);
     todo!("run the job with a time limit")
 }

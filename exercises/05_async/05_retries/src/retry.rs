@@ -37,22 +37,25 @@ impl RetryPolicy {
     /// The longest wait after failed attempt number `attempt` (1 for the first attempt):
     /// `min(max_delay, base_delay * 2^(attempt - 1))`.
     pub fn backoff(&self, attempt: u32) -> Duration {
-        // TODO: `base_delay * 2^(attempt - 1)`, capped at `max_delay`. Use `saturating_sub`,
-        // `saturating_pow` and `Duration::saturating_mul`, so no attempt number can overflow.
+        // TODO: the formula above, for every `attempt` a caller may pass (0 and `u32::MAX`
+        // included): no panic, no overflow (`the_backoff_doubles_from_the_base_up_to_the_cap`,
+        // `the_backoff_saturates_instead_of_overflowing`).
         todo!("the capped exponential backoff for attempt {attempt}")
     }
 
     /// The wait after failed attempt number `attempt`: a random duration between zero and
     /// [`backoff`](Self::backoff), both included ("full jitter").
     pub fn delay(&self, attempt: u32, jitter: &mut Jitter) -> Duration {
-        // TODO: a random wait between zero and `self.backoff(attempt)`, from `jitter`.
+        // TODO: any wait from zero to the backoff, both ends possible, drawn from `jitter` so a
+        // seed repeats it (`a_delay_is_between_zero_and_the_backoff`,
+        // `delays_use_the_whole_window_from_zero_to_the_backoff`).
         let _ = jitter;
         todo!("a full-jitter delay for attempt {attempt}")
     }
 
     /// `true` when a job whose attempt number `attempt` failed with `error` gets another try.
     pub fn should_retry(&self, attempt: u32, error: &JobError) -> bool {
-        // TODO: only a retryable error, and only while attempts are left.
+        // TODO: the lesson's rules 1 and 4 (`only_retryable_errors_under_the_limit_are_retried`).
         todo!("should attempt {attempt}, failed with {error}, be tried again?")
     }
 }
@@ -155,10 +158,13 @@ where
     H: Fn(Job) -> F + Send + Sync + 'static,
     F: Future<Output = Result<T, JobError>> + Send + 'static,
 {
-    // TODO: the retry loop. Count attempts from 1. Run each attempt with
-    // `run_attempt(&handler, job.clone(), job_timeout).await`; on success return a `Done`;
-    // when `policy.should_retry(...)` says so, sleep `policy.delay(attempt, &mut jitter)` with
-    // `tokio::time::sleep` and go round again; otherwise return a `DeadLetter`.
+    // TODO: try the job until it succeeds (a `Done` with the attempts it took) or the policy
+    // gives up (a `DeadLetter` with the original job, the last error and the attempts). Each
+    // attempt goes through `run_attempt` below (time limit, contained panic). Between two
+    // attempts wait `policy.delay` without holding up other jobs. Tests:
+    // `a_retryable_failure_is_tried_again_after_the_jittered_backoff`,
+    // `a_job_that_keeps_failing_is_dead_after_max_attempts_with_its_last_error`,
+    // `each_job_waits_its_own_delays_while_the_others_go_on`.
     let _ = (&policy, &mut jitter, job_timeout, &handler);
     todo!("retry {} as the policy says", job.id)
 }

@@ -216,9 +216,11 @@ where
     // job must not be lost.
     let mut job_of_task = HashMap::new();
     let mut report = PoolReport::default();
-    // TODO (step 5.6): make this loop stop when `shutdown` is cancelled, too. A
-    // `tokio::select!` with `biased;` and three branches fits: `shutdown.cancelled()`, a
-    // finished task, and the next job (only while a slot is free).
+    // TODO (step 5.6): a cancelled `shutdown` ends this loop at once, whatever it is waiting
+    // for: a free slot or the next job
+    // (`a_shutdown_hands_back_the_queued_jobs_unstarted_and_in_order`,
+    // `a_cancelled_token_shuts_the_pool_down_like_shutdown`). Without a shutdown it behaves as
+    // before (`without_a_shutdown_close_still_runs_every_job_to_the_end`).
     loop {
         if running.len() >= concurrency {
             // Every slot is taken: wait for a job to finish *before* taking the next one out of
@@ -247,12 +249,12 @@ where
         let task = running.spawn(attempts);
         job_of_task.insert(task.id(), job);
     }
-    // TODO (step 5.6): after the loop, the three phases of a shutdown:
-    // 1. close the queue (`waiting.close()`) and put every job still in it (`waiting.recv()`)
-    //    in `report.unfinished`;
-    // 2. let the running jobs finish until one deadline, `Instant::now() + shutdown_grace`
-    //    (`tokio::time::{Instant, timeout_at}`);
-    // 3. abort the rest (`running.abort_all()`) and join them: `file` hands their jobs back.
+    // TODO (step 5.6): after the loop, the lesson's three phases. Every job ends up in
+    // exactly one list of the report (`no_job_is_lost_or_done_twice_across_a_shutdown`):
+    // queued jobs come back unstarted and in order; running jobs get `shutdown_grace` in
+    // total, not each (`running_jobs_finish_within_the_grace_period`); the ones still running
+    // then are stopped and handed back
+    // (`jobs_still_running_at_the_deadline_are_aborted_and_handed_back`).
     // Until then, this waits for every running job, however long it takes.
     while let Some(joined) = running.join_next_with_id().await {
         file(joined, &mut job_of_task, &mut report);

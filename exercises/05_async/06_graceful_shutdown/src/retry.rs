@@ -186,9 +186,8 @@ where
                 // the pool while it waits, which also slows intake while a dependency is down.
                 // (`std::thread::sleep` would stop a whole runtime thread: never in async code.)
                 // TODO (step 5.6): a job waiting for its retry is not running, so at a shutdown
-                // it goes back at once: race this `sleep` against `shutdown.cancelled()` in a
-                // `tokio::select!` (`biased;`, the shutdown first), and return
-                // `Outcome::Unfinished(job)` when the shutdown wins.
+                // it comes back unfinished at once, without waiting out its delay
+                // (`a_job_waiting_for_a_retry_comes_back_at_once`).
                 let _ = &shutdown;
                 tokio::time::sleep(policy.delay(attempt, &mut jitter)).await;
                 attempt += 1;

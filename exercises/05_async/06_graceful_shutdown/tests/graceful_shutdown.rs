@@ -97,8 +97,16 @@ async fn without_a_shutdown_close_still_runs_every_job_to_the_end() {
     let (pool, _, start) = start_pool(2);
     submit_all(&pool, &[(1, "100"), (2, "10"), (3, "10")]).await;
     let report = within_an_hour(pool.close()).await;
-    assert_eq!(done_ids(&report), [1, 2, 3]);
-    assert!(report.unfinished.is_empty());
+    assert_eq!(
+        done_ids(&report),
+        [1, 2, 3],
+        "without a shutdown every job runs to the end, however long it takes: a queue that \
+         ends (`recv` gives `None`) is not a shutdown, and the grace period applies only after one"
+    );
+    assert!(
+        report.unfinished.is_empty(),
+        "without a shutdown no job is handed back unfinished"
+    );
     assert_eq!(
         start.elapsed(),
         secs(100),

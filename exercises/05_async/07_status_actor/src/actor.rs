@@ -90,9 +90,9 @@ impl StatusHandle {
     ///
     /// [`ActorStopped`] when the actor is gone.
     pub async fn status(&self, id: JobId) -> Result<Option<Status>, ActorStopped> {
-        // TODO: make a `oneshot::channel()`, send `Command::Get { id, reply }` into the
-        // mailbox, and await the answer. A failed send or a dropped reply sender both mean
-        // the actor is gone: `ActorStopped`.
+        // TODO: ask the actor and return its answer (`a_status_that_was_set_can_be_read_back`).
+        // An actor that is gone is `ActorStopped`, never a panic or a wait forever
+        // (`a_stopped_actor_is_an_error_not_a_panic`).
         todo!("ask the actor for the status of {id}")
     }
 
@@ -102,7 +102,7 @@ impl StatusHandle {
     ///
     /// [`ActorStopped`] when the actor is gone.
     pub async fn remove(&self, id: JobId) -> Result<Option<Status>, ActorStopped> {
-        // TODO: like `status`, with `Command::Remove`.
+        // TODO: like `status` (`remove_returns_the_last_status_and_forgets_the_job`).
         todo!("ask the actor to remove {id}")
     }
 
@@ -112,7 +112,7 @@ impl StatusHandle {
     ///
     /// [`ActorStopped`] when the actor is gone.
     pub async fn counts(&self) -> Result<StatusCounts, ActorStopped> {
-        // TODO: like `status`, with `Command::Counts`.
+        // TODO: like `status` (`counts_add_up_every_status`).
         todo!("ask the actor for the counts")
     }
 }
@@ -129,9 +129,9 @@ async fn run(mut commands: mpsc::Receiver<Command>) {
             Command::Set { id, status } => {
                 statuses.insert(id, status);
             }
-            // TODO: answer `Get`, `Remove` and `Counts` on their `reply` sender, each with one
-            // map operation (`count` below does the counting). A failed `reply.send` means the
-            // asker stopped waiting: ignore it, the actor must go on.
+            // TODO: answer each question from the map. An asker that stopped waiting must not
+            // stop the actor: the others still need it
+            // (`updates_from_many_tasks_through_cloned_handles_are_all_kept`).
             question => todo!("answer {question:?}"),
         }
     }

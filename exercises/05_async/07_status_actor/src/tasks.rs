@@ -35,7 +35,8 @@ pub struct Summary {
 /// less empty by trying again.
 pub async fn process(job: Job) -> Result<Summary, JobError> {
     // TODO (step 5.7): this parse has no `.await`: it holds a runtime thread until it is done.
-    // Move it into a closure run by `run_blocking` (the closure must own the job: `move`).
+    // Run it on the blocking pool instead, with the same answers
+    // (`process_still_summarizes_the_payload`).
     let mut summary = Summary {
         records: 0,
         widest: 0,
@@ -68,8 +69,9 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    // TODO: `tokio::task::spawn_blocking(work)`, awaited, with its `JoinError` turned into a
-    // `JobError` by `task_failure`.
+    // TODO: run `work` off the runtime's threads and return what it returns
+    // (`run_blocking_runs_the_work_on_another_thread`); a panic in it is the same failure as a
+    // panicking task in step 5.1 (`a_panic_in_blocking_work_is_a_permanent_error`).
     let _ = work;
     todo!("run the work on the blocking pool")
 }

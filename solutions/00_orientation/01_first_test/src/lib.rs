@@ -3,6 +3,10 @@
 //! Customers upload files to the import worker. Before it reads a single byte, the worker
 //! checks that the file name looks like a CSV file.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 /// Returns `true` when `name` ends in `.csv`, in any mix of upper and lower case.
 ///
 /// `"orders.csv"` and `"ORDERS.CSV"` are CSV files; `"orders.csv.zip"` is not.
@@ -11,3 +15,8 @@ pub fn is_csv_file(name: &str) -> bool {
     // plainly; a hot loop would compare bytes with `eq_ignore_ascii_case` instead.
     name.to_lowercase().ends_with(".csv")
 }
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/00_orientation/01_first_test/README.md")]
+pub struct Lesson;

@@ -4,6 +4,10 @@
 //! found. In a CSV upload the first non-blank line is the header (the column names); every
 //! other non-blank line is a data row.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 /// Counts the data rows of `upload`: the non-blank lines after the header line.
 ///
 /// A line with only spaces is blank. An upload with only a header has no data rows, and so
@@ -24,3 +28,8 @@ pub fn count_data_rows(upload: &str) -> usize {
     // the upload starts with a blank line.
     non_blank.saturating_sub(1)
 }
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/00_orientation/02_reading_errors/README.md")]
+pub struct Lesson;

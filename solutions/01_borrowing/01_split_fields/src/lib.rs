@@ -4,6 +4,10 @@
 //! each field is a `&str`, a view into the line, so splitting costs one small `Vec` of
 //! (address, length) pairs however long the text is.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 /// Splits one line of CSV text (without its line break) into its fields, at every comma.
 ///
 /// The fields borrow from `line`. Written out in full, the signature is
@@ -32,3 +36,8 @@ pub fn header_names(line: &str) -> Vec<String> {
         .map(|name| name.trim().to_lowercase())
         .collect()
 }
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/01_borrowing/01_split_fields/README.md")]
+pub struct Lesson;

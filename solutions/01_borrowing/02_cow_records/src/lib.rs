@@ -4,6 +4,10 @@
 //! escaped quote inside (`"say ""hi"""`) cannot: its text `say "hi"` appears nowhere in the
 //! line, so it must be built. `Cow` holds either kind, so only those rare fields pay for a copy.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 use std::borrow::Cow;
 
 /// Splits one line of CSV text (without its line break) into its fields, at every comma.
@@ -126,3 +130,8 @@ pub fn parse_line(line: &str, number: usize) -> Record<'_> {
         fields: split_fields(line).into_iter().map(unquote).collect(),
     }
 }
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/01_borrowing/02_cow_records/README.md")]
+pub struct Lesson;

@@ -4,6 +4,10 @@
 //! ends a field depends on what came before it, so the parser reads the line once, byte by
 //! byte, and remembers where it is in a `State`. Each `match` arm is one rule of CSV.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 use std::borrow::Cow;
 
 /// One CSV record: its fields and the line it starts on.
@@ -157,3 +161,8 @@ fn field_text(input: &str, start: usize, end: usize, escaped: bool) -> Cow<'_, s
         Cow::Borrowed(text)
     }
 }
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/01_borrowing/03_quoted_fields/README.md")]
+pub struct Lesson;

@@ -9,6 +9,10 @@
 //! byte, with a small state machine (see `State`), and hands out records that borrow from the
 //! input wherever they can.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 use std::borrow::Cow;
 use std::error::Error;
 use std::fmt;
@@ -392,3 +396,8 @@ fn field_text(input: &str, start: usize, end: usize, escaped: bool) -> Cow<'_, s
         Cow::Borrowed(text)
     }
 }
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/02_errors/01_parse_error/README.md")]
+pub struct Lesson;

@@ -21,6 +21,10 @@
 //! `utf8` (where a bad byte is), `limits`, `typed` and `de` (serde), `newtypes`, `app`. This
 //! file keeps the types Part 2 built: positions, errors, the budget and the import.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 pub mod app;
 mod de;
 mod limits;
@@ -546,3 +550,8 @@ fn too_many_bad_rows(report: Report, budget: &ErrorBudget) -> ImportError {
         budget: *budget,
     }
 }
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/03_streaming/05_newtypes/README.md")]
+pub struct Lesson;
