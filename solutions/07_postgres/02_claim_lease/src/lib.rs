@@ -10,7 +10,16 @@
 //! - [`claim`]: step 7.2, workers claim distinct jobs with `SKIP LOCKED` and a lease, and the
 //!   attempt number fences off a worker whose lease ran out.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 pub mod claim;
 pub mod enqueue;
 pub mod job;
 pub mod migrate;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/07_postgres/02_claim_lease/README.md")]
+pub struct Lesson;

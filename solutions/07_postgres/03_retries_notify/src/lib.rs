@@ -13,9 +13,18 @@
 //!   table, and finished jobs are cleaned up.
 //! - [`wake`]: step 7.3, `LISTEN`/`NOTIFY` wakes an idle worker, with a slow poll as the fallback.
 
+// The lesson's code blocks are doctests of this crate (`Lesson` below): every example must
+// compile without warnings, as the learner's code must (items a snippet never uses aside).
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 pub mod claim;
 pub mod enqueue;
 pub mod job;
 pub mod migrate;
 pub mod retry;
 pub mod wake;
+
+// The step's lesson, so that `cargo test --doc` compiles its `rust` code blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../exercises/07_postgres/03_retries_notify/README.md")]
+pub struct Lesson;
