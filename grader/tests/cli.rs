@@ -685,5 +685,7 @@ mod watch {
 mod carry;
 #[path = "cli/lessons.rs"]
 mod lessons;
+#[path = "cli/optional.rs"]
+mod optional;
 #[path = "cli/state.rs"]
 mod state;
