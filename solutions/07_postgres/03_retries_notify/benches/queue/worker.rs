@@ -17,6 +17,7 @@ use crate::server::connect;
 /// Long enough that no lease runs out during a run: every job is claimed once.
 const LEASE: Duration = Duration::from_secs(600);
 
+/// What a job does when it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A no-op job: the queue's own cost.
