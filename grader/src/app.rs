@@ -264,7 +264,17 @@ fn list(root: &Path, json: bool) -> Result<Outcome> {
             .course
             .parts
             .iter()
-            .map(|part| (part.number, part.title.clone()))
+            .map(|part| {
+                let title = if part.optional {
+                    format!(
+                        "{} (optional: the course is finished without it)",
+                        part.title
+                    )
+                } else {
+                    part.title.clone()
+                };
+                (part.number, title)
+            })
             .collect();
         say!("{}", render::list(&rows, &parts));
     }

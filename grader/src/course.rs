@@ -33,6 +33,8 @@ pub struct Part {
     pub dir_name: String,
     /// From `part.toml`.
     pub title: String,
+    /// From `part.toml`: the course is finished without this part.
+    pub optional: bool,
     /// The steps, in order.
     pub steps: Vec<Step>,
 }
@@ -50,6 +52,8 @@ pub struct Step {
     pub slug: String,
     /// The part's title, for messages.
     pub part_title: String,
+    /// The step belongs to an optional part: finishing the course does not need it.
+    pub optional: bool,
     /// `exercises/<part>/<step>`.
     pub exercise_dir: PathBuf,
     /// `solutions/<part>/<step>`.
@@ -183,13 +187,14 @@ impl Course {
                 });
                 continue;
             };
-            let title = match manifest::load::<PartManifest>(&part_dir.join("part.toml")) {
-                Ok(part) => part.title,
-                Err(err) => {
-                    problems.push(relative_to(err, root).into());
-                    part_dir_name.clone()
-                }
-            };
+            let (title, optional) =
+                match manifest::load::<PartManifest>(&part_dir.join("part.toml")) {
+                    Ok(part) => (part.title, part.optional),
+                    Err(err) => {
+                        problems.push(relative_to(err, root).into());
+                        (part_dir_name.clone(), false)
+                    }
+                };
             let mut steps = Vec::new();
             for (step_dir_name, step_dir) in sub_dirs(&part_dir) {
                 let Some((step_number, slug)) = split_prefix(&step_dir_name) else {
@@ -215,6 +220,7 @@ impl Course {
                         number: step_number,
                         slug: slug.to_string(),
                         part_title: title.clone(),
+                        optional,
                         exercise_dir: step_dir.clone(),
                         solution_dir,
                         manifest,
@@ -233,6 +239,7 @@ impl Course {
                 number: part_number,
                 dir_name: part_dir_name,
                 title,
+                optional,
                 steps,
             });
         }

@@ -73,6 +73,10 @@ pub struct PartManifest {
     /// One sentence: what the learner builds in this part.
     #[serde(default)]
     pub summary: String,
+    /// An optional part (Part 7, for teams that outgrow one machine): the course is finished
+    /// without it, its steps are not counted as left to do, and `list` says it is optional.
+    #[serde(default)]
+    pub optional: bool,
 }
 
 /// A manifest that could not be read: where, and what is wrong.

@@ -158,7 +158,7 @@ impl Session {
         }
         self.course
             .steps()
-            .find(|step| !self.progress.passed(&step.id))
+            .find(|step| !step.optional && !self.progress.passed(&step.id))
     }
 
     /// The step a command names, or the current one.
@@ -191,13 +191,16 @@ impl Session {
             steps_in_part,
             done: self.count(StepState::Done),
             skipped: self.count(StepState::Skipped),
-            total: self.course.steps().count(),
+            total: self.course.steps().filter(|step| !step.optional).count(),
         }
     }
 
-    /// How many steps are in `state`.
+    /// How many steps of the required parts are in `state`.
     fn count(&self, state: StepState) -> usize {
-        self.states().iter().filter(|(_, s)| *s == state).count()
+        self.states()
+            .iter()
+            .filter(|(step, s)| !step.optional && *s == state)
+            .count()
     }
 
     /// Checks a step and records the attempt, the verdict and a pass. A check of a step that
@@ -248,12 +251,16 @@ impl Session {
             .position(|s| s.id == step.id)
             .map_or(0, |i| i + 1);
         let not_done = |s: &&&Step| s.id != step.id && !self.progress.passed(&s.id);
+        // An optional part is entered on purpose (`goto`), never by moving on from a required
+        // step; once in it, the learner moves on through it.
+        let leads_to = |s: &&&Step| not_done(s) && (!s.optional || step.optional);
         if let Some(next) = steps
             .get(after..)
-            .and_then(|rest| rest.iter().find(not_done))
+            .and_then(|rest| rest.iter().find(leads_to))
         {
             return Progression::Next((*next).clone());
         }
+        let not_done = |s: &&&Step| not_done(s) && !s.optional;
         let Some(first) = steps.iter().find(not_done) else {
             return Progression::Finished;
         };
@@ -261,7 +268,7 @@ impl Session {
         let count = |wanted: &dyn Fn(StepState) -> bool| {
             states
                 .iter()
-                .filter(|(s, state)| s.id != step.id && wanted(*state))
+                .filter(|(s, state)| s.id != step.id && !s.optional && wanted(*state))
                 .count()
         };
         Progression::EarlierStepsLeft {

@@ -693,5 +693,7 @@ mod carry;
 mod lessons;
 #[path = "cli/messages.rs"]
 mod messages;
+#[path = "cli/optional.rs"]
+mod optional;
 #[path = "cli/state.rs"]
 mod state;
