@@ -17,6 +17,7 @@ pub mod fsutil;
 pub mod manifest;
 pub mod patterns;
 pub mod pristine;
+pub mod process;
 pub mod progress;
 pub mod render;
 pub mod report;

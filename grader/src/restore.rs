@@ -4,7 +4,6 @@
 //! folder under `.grader/backups/`.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 use crate::course::Step;
 use crate::error::{Error, Result};
@@ -70,8 +69,9 @@ pub fn reset(root: &Path, step: &Step, tests_only: bool) -> Result<ResetReport> 
             pristine::LOCK_PATH
         ))
     })?;
-    let tests_dir = step.exercise_dir.join("tests");
-    let in_scope = |path: &Path| !tests_only || path.starts_with(&tests_dir);
+    // `--tests` puts back every graded file: the tests, and the manifest and build script that
+    // decide how they are built.
+    let in_scope = |path: &Path| !tests_only || pristine::is_graded(step, path);
     let shipped: Vec<(PathBuf, String)> = pristine
         .files_of(root, step)
         .into_iter()
@@ -107,20 +107,19 @@ pub fn reset(root: &Path, step: &Step, tests_only: bool) -> Result<ResetReport> 
 
 /// The bytes of a git blob.
 fn git_blob(root: &Path, id: &str, path: &Path) -> Result<Vec<u8>> {
-    let output = std::process::Command::new("git")
-        .args(["cat-file", "blob", id])
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|source| Error::Spawn {
-            program: "git".to_string(),
-            source,
-            advice: "`reset` restores the starter from git's history; install git, or copy the \
-                     step's files from a fresh download of the course",
-        })?;
-    if output.status.success() {
-        Ok(output.stdout)
+    let output = crate::process::output_uncapped(
+        std::process::Command::new("git")
+            .args(["cat-file", "blob", id])
+            .current_dir(root),
+    )
+    .map_err(|source| Error::Spawn {
+        program: "git".to_string(),
+        source,
+        advice: "`reset` restores the starter from git's history; install git, or copy the \
+                 step's files from a fresh download of the course",
+    })?;
+    if output.success() {
+        Ok(output.stdout.into_bytes())
     } else {
         Err(Error::Course(format!(
             "cannot reset: git has no shipped version of {} (blob {id}); is this folder a git \

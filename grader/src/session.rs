@@ -170,8 +170,14 @@ impl Session {
         } else {
             "tests edited".to_string()
         });
-        if report.counts_as_pass() && entry.passed_at.is_none() {
-            entry.passed_at = Some(now);
+        if report.counts_as_pass() {
+            if entry.passed_at.is_none() {
+                entry.passed_at = Some(now);
+            }
+        } else {
+            // A pass stands for code that passes now: a later failing check withdraws it (a
+            // pass recorded with tampered tests must not outlive the tampering).
+            entry.passed_at = None;
         }
         self.save()?;
         Ok(report)

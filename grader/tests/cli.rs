@@ -672,3 +672,6 @@ mod watch {
         assert_eq!(course.progress()["current"], "01_basics/02_endless");
     }
 }
+
+#[path = "cli/run.rs"]
+mod run;
