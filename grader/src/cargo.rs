@@ -89,6 +89,15 @@ pub const MAX_ERRORS: usize = 50;
 /// (a few minutes). Only a build script or a macro that never ends reaches it.
 pub const BUILD_LIMIT: Duration = Duration::from_secs(15 * 60);
 
+/// [`BUILD_LIMIT`], or `GRADER_BUILD_LIMIT_SECS` when set (for the grader's own tests, which
+/// need a build that never ends to end sooner).
+pub fn build_limit() -> Duration {
+    std::env::var("GRADER_BUILD_LIMIT_SECS")
+        .ok()
+        .and_then(|secs| secs.parse().ok())
+        .map_or(BUILD_LIMIT, Duration::from_secs)
+}
+
 /// What one cargo run left: its exit, its JSON messages and the end of what it said.
 #[derive(Debug)]
 pub struct CargoRun {
@@ -152,7 +161,7 @@ impl Cargo {
         self.target_dir().join("grader-clippy")
     }
 
-    /// Runs a cargo command that builds, within [`BUILD_LIMIT`], reading its JSON messages
+    /// Runs a cargo command that builds, within [`build_limit`], reading its JSON messages
     /// as they come and saying on stderr what a long wait is about: dependencies being
     /// compiled for the first time, or another cargo holding the build lock.
     ///
@@ -160,8 +169,8 @@ impl Cargo {
     ///
     /// [`Error::Spawn`] when cargo cannot be started, [`Error::Tool`] when the build ran out
     /// of time.
-    pub fn build(&self, command: Command, limit: Duration) -> Result<CargoRun> {
-        self.finish_build(self.start_build(command)?, limit)
+    pub fn build(&self, command: Command) -> Result<CargoRun> {
+        self.finish_build(self.start_build(command)?)
     }
 
     /// Starts a cargo command that builds; [`Cargo::finish_build`] reads its answer.
@@ -179,7 +188,8 @@ impl Cargo {
     ///
     /// [`Error::Spawn`] when cargo cannot be waited for, [`Error::Tool`] when the build ran out
     /// of time.
-    pub fn finish_build(&self, running: Running, limit: Duration) -> Result<CargoRun> {
+    pub fn finish_build(&self, running: Running) -> Result<CargoRun> {
+        let limit = build_limit();
         let mut messages = BuildMessages::default();
         let mut stdout_lines = Lines::new(MAX_LINE);
         let mut stderr_lines = Lines::new(MAX_LINE);
@@ -197,11 +207,16 @@ impl Cargo {
             .map_err(spawn_error)?;
         stdout_lines.finish(&mut |line| read_message(line, &mut messages));
         if finished.timed_out() {
+            let secs = limit.as_secs();
+            let took = if secs >= 120 {
+                format!("{} minutes", secs / 60)
+            } else {
+                format!("{secs} seconds")
+            };
             return Err(Error::Tool {
                 tool: "cargo build",
                 detail: format!(
-                    "the build was still running after {} minutes, so the grader stopped it",
-                    limit.as_secs() / 60
+                    "the build was still running after {took}, so the grader stopped it"
                 ),
                 advice: "a first build of a part's dependencies takes a few minutes, never this \
                          long: look for a build script (`build.rs`) or a macro that never ends, \
@@ -225,13 +240,24 @@ struct BuildProgress {
 
 impl BuildProgress {
     fn line(&mut self, line: &str) {
+        for message in self.messages(line) {
+            eprintln!("{message}");
+        }
+    }
+
+    /// What to say about one of cargo's status lines.
+    fn messages(&mut self, line: &str) -> Vec<String> {
         let line = line.trim();
+        let mut messages = Vec::new();
+        // Cargo says this when another cargo (rust-analyzer's `cargo check`, a second
+        // terminal) holds the build directory; without a word the check looks stuck.
         if line.starts_with("Blocking waiting for file lock on build directory") && !self.lock {
             self.lock = true;
-            eprintln!(
+            messages.push(
                 "  waiting: another cargo is building in this course's target/ folder (often \
                  rust-analyzer); give the editor a folder of its own, see \"Editor setup\" in \
                  README.md"
+                    .to_string(),
             );
         }
         // A workspace member's line names its folder in parentheses; a dependency's does not.
@@ -241,13 +267,15 @@ impl BuildProgress {
         {
             if !self.dependencies {
                 self.dependencies = true;
-                eprintln!(
+                messages.push(
                     "  building this part's dependencies once (a few minutes the first time; \
                      `cargo grade warm` does it ahead of a session):"
+                        .to_string(),
                 );
             }
-            eprintln!("    compiling {krate}");
+            messages.push(format!("    compiling {krate}"));
         }
+        messages
     }
 }
 
@@ -410,6 +438,36 @@ not json
                 target: "x".into(),
                 kind: "test".into(),
             }]
+        );
+    }
+
+    #[test]
+    fn only_dependencies_and_a_held_lock_are_shown() {
+        let mut progress = BuildProgress::default();
+        assert!(
+            progress
+                .messages("   Compiling add v0.1.0 (/c/exercises/01_basics/01_add)")
+                .is_empty()
+        );
+        let first = progress.messages("   Compiling tokio v1.47.1");
+        assert_eq!(first.len(), 2, "{first:?}");
+        assert!(first[0].contains("cargo grade warm"));
+        assert_eq!(first[1], "    compiling tokio v1.47.1");
+        assert_eq!(
+            progress.messages("   Compiling bytes v1.10.1"),
+            ["    compiling bytes v1.10.1"]
+        );
+        assert!(
+            progress
+                .messages("    Blocking waiting for file lock on package cache")
+                .is_empty()
+        );
+        let lock = progress.messages("    Blocking waiting for file lock on build directory");
+        assert!(lock[0].contains("rust-analyzer"), "{lock:?}");
+        assert!(
+            progress
+                .messages("    Blocking waiting for file lock on build directory")
+                .is_empty()
         );
     }
 

@@ -158,7 +158,7 @@ fn run_pipeline(
             let Some(clippy) = clippy.take() else {
                 return Ok(Verdict::Passed { tests: passed });
             };
-            clippy_verdict(&cargo.finish_build(clippy, cargo::BUILD_LIMIT)?, passed)
+            clippy_verdict(&cargo.finish_build(clippy)?, passed)
         }
     }
 }
@@ -313,7 +313,7 @@ pub fn warm(cargo: &Cargo, steps: &[Step]) -> Result<()> {
         cargo.message_format(),
     ]);
     packages(&mut tests);
-    cargo.build(tests, cargo::BUILD_LIMIT)?;
+    cargo.build(tests)?;
     let mut clippy = cargo.command();
     clippy
         .args([
@@ -325,7 +325,7 @@ pub fn warm(cargo: &Cargo, steps: &[Step]) -> Result<()> {
         .arg("--target-dir")
         .arg(cargo.clippy_target_dir());
     packages(&mut clippy);
-    cargo.build(clippy, cargo::BUILD_LIMIT)?;
+    cargo.build(clippy)?;
     Ok(())
 }
 

@@ -279,13 +279,26 @@ impl Running {
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }
+        // The pipes closed: wait for the exit, still within the deadline (a child can close
+        // its output and go on running).
+        while !timed_out && exited.is_none() {
+            if let Some(status) = self.group.child().try_wait()? {
+                exited = Some((status, Instant::now()));
+            } else if let Some(deadline) = deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    timed_out = true;
+                } else {
+                    std::thread::sleep(left.min(TICK));
+                }
+            } else {
+                exited = Some((self.group.wait()?, Instant::now()));
+            }
+        }
         let status = if timed_out {
             None
         } else {
-            match exited {
-                Some((status, _)) => Some(status),
-                None => Some(self.group.wait()?),
-            }
+            exited.map(|(status, _)| status)
         };
         self.group.end();
         Ok(Finished {
@@ -599,6 +612,18 @@ mod tests {
         assert!(finished.stdout.total() > 2 * KEEP_BYTES as u64);
         assert!(finished.stdout.text().len() < 3 * KEEP_BYTES);
         assert!(finished.stdout.text().contains("bytes of output cut here"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_child_that_closes_its_output_and_runs_on_is_still_ended_at_the_limit() {
+        let finished = run(
+            Command::new("sh").args(["-c", "exec >&- 2>&-; while :; do :; done"]),
+            Limit::total(Duration::from_millis(300)),
+            &mut |_, _| false,
+        )
+        .unwrap();
+        assert!(finished.timed_out());
     }
 
     #[cfg(unix)]

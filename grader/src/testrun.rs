@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::cargo::{self, Cargo, Diagnostic, Lines, TestExecutable};
+use crate::cargo::{Cargo, Diagnostic, Lines, TestExecutable};
 use crate::error::{Error, Result};
 use crate::process::{self, Finished, Limit, Stream};
 
@@ -209,7 +209,7 @@ fn run_nextest(
         command.arg("--cargo-metadata").arg(metadata);
     }
     // The build and every test, within the build's limit: each test has its own limit too.
-    let run = cargo.build(command, cargo::BUILD_LIMIT)?;
+    let run = cargo.build(command)?;
     if !run.messages.errors.is_empty() {
         return Ok(TestOutcome::CompileError {
             errors: run.messages.errors,
@@ -230,12 +230,9 @@ fn run_nextest(
         advice: "run `cargo grade` again; if it happens again, run the step's tests with \
                  `GRADER_RUNNER=libtest cargo grade` and tell the course authors",
     })?;
-    for target in graded {
-        let suite = format!("{package}::{target}");
-        if !outcome.suites.contains(&suite) {
-            outcome.failures.push(not_built(target));
-        }
-    }
+    outcome
+        .failures
+        .extend(missing_targets(graded, &run.messages.test_executables));
     // Without the failure's output the report cannot tell a stack overflow from another abort:
     // run such a test once more, alone, and read what it printed. Only aborts pay for this.
     for (failure, suite) in outcome.failures.iter_mut().zip(&outcome.failure_suites) {
@@ -264,12 +261,21 @@ fn run_nextest(
     })
 }
 
-/// The failure for a graded test target that did not run at all.
-fn not_built(target: &str) -> TestFailure {
-    TestFailure {
-        name: format!("tests/{target}.rs"),
-        reason: FailureReason::DidNotRun { stopped_at: None },
-    }
+/// A failure for each graded test target that cargo did not build (a deleted file, a
+/// manifest that turned it off): its tests cannot have run.
+fn missing_targets(graded: &[String], built: &[TestExecutable]) -> Vec<TestFailure> {
+    graded
+        .iter()
+        .filter(|target| {
+            !built
+                .iter()
+                .any(|executable| executable.is_test_target(target))
+        })
+        .map(|target| TestFailure {
+            name: format!("tests/{target}.rs"),
+            reason: FailureReason::DidNotRun { stopped_at: None },
+        })
+        .collect()
 }
 
 /// Writes the workspace's metadata without its dependencies to `path`, for nextest.
@@ -303,7 +309,7 @@ struct JunitOutcome {
     failures: Vec<TestFailure>,
     /// The test binary of each failure, e.g. `add::add`.
     failure_suites: Vec<String>,
-    /// The test binaries that ran.
+    /// The test binaries that ran, e.g. `add::add`.
     suites: Vec<String>,
 }
 
@@ -508,7 +514,7 @@ fn run_libtest(
     command
         .args(["test", "--no-run", "--package", package])
         .args(["--message-format", cargo.message_format()]);
-    let run = cargo.build(command, cargo::BUILD_LIMIT)?;
+    let run = cargo.build(command)?;
     if !run.messages.errors.is_empty() {
         return Ok(TestOutcome::CompileError {
             errors: run.messages.errors,
@@ -527,16 +533,7 @@ fn run_libtest(
         passed += ok;
         failures.extend(failed);
     }
-    for target in graded {
-        if !run
-            .messages
-            .test_executables
-            .iter()
-            .any(|executable| executable.is_test_target(target))
-        {
-            failures.push(not_built(target));
-        }
-    }
+    failures.extend(missing_targets(graded, &run.messages.test_executables));
     Ok(TestOutcome::Ran { passed, failures })
 }
 
@@ -975,6 +972,24 @@ fatal runtime error: stack overflow</system-err></testcase>"#,
             None,
         );
         assert_eq!((passed, failures.len()), (1, 0));
+    }
+
+    #[test]
+    fn nextests_files_go_however_the_run_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<PathBuf> = ["nextest-1.toml", "metadata-1.json"]
+            .iter()
+            .map(|name| dir.path().join(name))
+            .collect();
+        for file in &files {
+            std::fs::write(file, "x").unwrap();
+        }
+        let early_return = || -> Result<()> {
+            let _temp = TempFiles(files.clone());
+            Err(Error::Usage("cargo failed early".into()))
+        };
+        assert!(early_return().is_err());
+        assert!(files.iter().all(|file| !file.exists()));
     }
 
     #[test]

@@ -50,15 +50,16 @@ fn passed_at(course: &Course, id: &str) -> serde_json::Value {
 
 /// Runs the grader, ending it (and failing) if it has not finished after `guard`: the guard
 /// only turns a hang, the bug, into a failure; a correct grader ends far sooner.
-fn grade_guarded(course: &Course, args: &[&str], runner: &str, guard: Duration) -> Run {
+fn grade_guarded(course: &Course, args: &[&str], env: &[(&str, &str)], guard: Duration) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_grader"));
     command
         .args(args)
         .current_dir(course.dir.path())
         .env("NO_COLOR", "1")
-        .env("GRADER_RUNNER", runner)
         .env_remove("GRADER_ROOT")
+        .env_remove("GRADER_RUNNER")
         .env_remove("CARGO_TARGET_DIR")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -269,7 +270,12 @@ mod no_hang_no_flood_no_orphan {
                  let mut out = std::io::stdout();\n    while std::hint::black_box(true) {\n        \
                  let _ = out.write_all(b\"flood \");\n    }\n    0\n}\n",
             );
-            let run = grade_guarded(&course, &["check", "1.2"], runner, Duration::from_secs(600));
+            let run = grade_guarded(
+                &course,
+                &["check", "1.2"],
+                &[("GRADER_RUNNER", runner)],
+                Duration::from_secs(600),
+            );
             run.assert_code(1)
                 .assert_stdout("counts_down_from_three did not finish in 2 s");
             assert!(
@@ -277,6 +283,26 @@ mod no_hang_no_flood_no_orphan {
                 "{runner}: {} bytes",
                 run.stdout.len()
             );
+        }
+    }
+
+    #[test]
+    fn a_build_that_never_ends_is_stopped_saying_how_long_and_why() {
+        for runner in RUNNERS {
+            let course = course_with(
+                &format!("{ADD}/build.rs"),
+                "fn main() {\n    while std::hint::black_box(true) {}\n}\n",
+            );
+            // The build script never ends, so the limit is reached however fast the machine.
+            grade_guarded(
+                &course,
+                &["check", "1.1"],
+                &[("GRADER_RUNNER", runner), ("GRADER_BUILD_LIMIT_SECS", "30")],
+                Duration::from_secs(600),
+            )
+            .assert_code(2)
+            .assert_stderr("the build was still running after 30 seconds")
+            .assert_stderr("build script");
         }
     }
 
@@ -418,5 +444,37 @@ mod copies_of_the_course {
             .assert_stdout("must fail its tests, but: passed");
         fresh.grade_with(&["verify", "1.1"], &env).assert_code(0);
         solved.grade_with(&["check", "1.1"], &env).assert_code(0);
+    }
+}
+
+mod messages {
+    use super::*;
+
+    #[test]
+    fn a_deleted_test_file_is_named_not_blamed_on_the_course() {
+        let course = Course::new();
+        std::fs::remove_file(course.path(&format!("{ADD}/tests/add.rs"))).unwrap();
+        let run = check_names_the_edit(&course, "exercises/01_basics/01_add/tests/add.rs");
+        run.assert_stdout("tests/add.rs did not run")
+            .assert_stdout("cargo grade reset 1.1 --tests");
+        assert!(
+            !run.stdout.contains("problem with the course"),
+            "{}",
+            run.stdout
+        );
+    }
+
+    #[test]
+    fn a_step_shipped_without_tests_is_a_course_problem_with_exit_2() {
+        let course = Course::new();
+        write(&course, &format!("{ADD}/tests/add.rs"), "// no tests yet\n");
+        course
+            .grade_with(&["seal"], &[("GRADER_AUTHOR", "1")])
+            .assert_code(0);
+        course
+            .grade(&["check", "1.1"])
+            .assert_code(2)
+            .assert_stderr("has no tests to run")
+            .assert_stderr("problem with the course");
     }
 }
