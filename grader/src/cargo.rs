@@ -251,7 +251,10 @@ impl BuildProgress {
         let mut messages = Vec::new();
         // Cargo says this when another cargo (rust-analyzer's `cargo check`, a second
         // terminal) holds the build directory; without a word the check looks stuck.
-        if line.starts_with("Blocking waiting for file lock on build directory") && !self.lock {
+        let build_lock = ["build directory", "artifact directory"]
+            .iter()
+            .any(|what| line == format!("Blocking waiting for file lock on {what}"));
+        if build_lock && !self.lock {
             self.lock = true;
             messages.push(
                 "  waiting: another cargo is building in this course's target/ folder (often \
@@ -462,7 +465,7 @@ not json
                 .messages("    Blocking waiting for file lock on package cache")
                 .is_empty()
         );
-        let lock = progress.messages("    Blocking waiting for file lock on build directory");
+        let lock = progress.messages("    Blocking waiting for file lock on artifact directory");
         assert!(lock[0].contains("rust-analyzer"), "{lock:?}");
         assert!(
             progress

@@ -270,6 +270,13 @@ fn test_failure(failure: &TestFailure) -> String {
             "✗".red(),
             failure.name.bold()
         ),
+        FailureReason::ResultUnreadable => format!(
+            "  {} {} printed straight to stdout without a newline, over the line that says\n    \
+             whether it passed, so its result could not be read. Print with `println!` (the test\n    \
+             harness keeps that apart) or end what you print with a newline.\n",
+            "✗".red(),
+            failure.name.bold()
+        ),
         FailureReason::DidNotRun { stopped_at } => format!(
             "  {} {} did not run{}.\n",
             "✗".red(),

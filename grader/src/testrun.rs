@@ -69,6 +69,9 @@ pub enum FailureReason {
         /// How the program ended, e.g. `exit code 0` or `signal 6 (SIGABRT)`.
         how: String,
     },
+    /// It ran (later tests reported), but its result could not be read: output it printed
+    /// straight to stdout, without a newline, ran into libtest's own `test name ... ok` line.
+    ResultUnreadable,
     /// It never ran, because the test program had stopped at an earlier test (or was never
     /// built).
     DidNotRun {
@@ -663,6 +666,15 @@ fn judge_libtest(
             }
             Some(Result1::Ignored) => continue,
             Some(Result1::Failed) => panic_reason(failure_section(&text, name)),
+            // A later test reported, so the program went on past this one.
+            None if expected
+                .iter()
+                .skip_while(|other| *other != name)
+                .skip(1)
+                .any(|later| result(later).is_some()) =>
+            {
+                FailureReason::ResultUnreadable
+            }
             None => match &stopped_at {
                 Some(first) => FailureReason::DidNotRun {
                     stopped_at: Some(first.clone()),
@@ -959,6 +971,22 @@ fatal runtime error: stack overflow</system-err></testcase>"#,
         assert_eq!(passed, 1);
         assert_eq!(failures[0].reason, FailureReason::StackOverflow);
         assert_eq!(failures.len(), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn raw_output_that_hides_a_result_is_said_so_and_the_rest_still_count() {
+        let (passed, failures) = judge(
+            &["a", "b", "c"],
+            "test a ... ok\ntest b ... floodfloodok\ntest c ... ok\n",
+            "",
+            Some(0),
+            None,
+        );
+        assert_eq!(passed, 2);
+        assert_eq!(failures[0].name, "b");
+        assert_eq!(failures[0].reason, FailureReason::ResultUnreadable);
+        assert_eq!(failures.len(), 1);
     }
 
     #[cfg(unix)]

@@ -477,4 +477,76 @@ mod messages {
             .assert_stderr("has no tests to run")
             .assert_stderr("problem with the course");
     }
+
+    #[test]
+    fn warm_builds_a_parts_dependencies_and_names_a_wrong_part() {
+        let course = Course::new();
+        course
+            .grade(&["warm", "1"])
+            .assert_code(0)
+            .assert_stdout("Part 1 is ready");
+        course
+            .grade(&["warm", "9"])
+            .assert_code(2)
+            .assert_stderr("no part matches `9`");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_held_build_lock_is_named_not_waited_on_silently() {
+        let course = Course::new();
+        course.grade(&["check", "1.1"]).assert_code(1);
+        // Another cargo (rust-analyzer, say) holds the build directory's lock until told.
+        let lock = course.path("target/debug/.cargo-lock");
+        assert!(
+            lock.exists(),
+            "cargo keeps its build lock at {}",
+            lock.display()
+        );
+        let mut holder = Command::new("flock")
+            .arg(&lock)
+            .args(["sh", "-c", "echo held; read line"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut held = String::new();
+        BufReader::new(holder.stdout.take().unwrap())
+            .read_line(&mut held)
+            .unwrap();
+        assert_eq!(held, "held\n");
+        let mut grader = Command::new(env!("CARGO_BIN_EXE_grader"))
+            .args(["check", "1.1"])
+            .current_dir(course.dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("GRADER_ROOT")
+            .env_remove("GRADER_RUNNER")
+            .env_remove("CARGO_TARGET_DIR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (sender, lines) = mpsc::channel();
+        let stderr = grader.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = String::new();
+        while !seen.contains("another cargo is building") {
+            match lines.recv_timeout(Duration::from_secs(600)) {
+                Ok(line) => seen.push_str(&line),
+                Err(_) => break,
+            }
+        }
+        // Let the grader go on, and end the holder.
+        drop(holder.stdin.take());
+        holder.wait().unwrap();
+        grader.wait().unwrap();
+        assert!(seen.contains("rust-analyzer"), "stderr: {seen}");
+    }
 }
