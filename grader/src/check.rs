@@ -130,7 +130,7 @@ fn run_pipeline(
     runner: Runner,
     step: &Step,
     package: &str,
-    mut clippy: Option<Running>,
+    clippy: Option<Running>,
 ) -> Result<Verdict> {
     let graded = graded_targets(cargo, step, package);
     let tests = testrun::run_tests(
@@ -155,7 +155,7 @@ fn run_pipeline(
             Ok(Verdict::TestsFailed { passed, failures })
         }
         TestOutcome::Ran { passed, .. } => {
-            let Some(clippy) = clippy.take() else {
+            let Some(clippy) = clippy else {
                 return Ok(Verdict::Passed { tests: passed });
             };
             clippy_verdict(&cargo.finish_build(clippy)?, passed)

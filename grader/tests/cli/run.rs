@@ -48,9 +48,8 @@ fn passed_at(course: &Course, id: &str) -> serde_json::Value {
     course.progress()["steps"][id]["passed_at"].clone()
 }
 
-/// Runs the grader, ending it (and failing) if it has not finished after `guard`: the guard
-/// only turns a hang, the bug, into a failure; a correct grader ends far sooner.
-fn grade_guarded(course: &Course, args: &[&str], env: &[(&str, &str)], guard: Duration) -> Run {
+/// The grader on `course` as a learner starts it, without a terminal, output not yet set.
+fn grader(course: &Course, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_grader"));
     command
         .args(args)
@@ -60,10 +59,18 @@ fn grade_guarded(course: &Course, args: &[&str], env: &[(&str, &str)], guard: Du
         .env_remove("GRADER_RUNNER")
         .env_remove("CARGO_TARGET_DIR")
         .envs(env.iter().copied())
-        .stdin(Stdio::null())
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs the grader, ending it (and failing) if it has not finished after `guard`: the guard
+/// only turns a hang, the bug, into a failure; a correct grader ends far sooner.
+fn grade_guarded(course: &Course, args: &[&str], env: &[(&str, &str)], guard: Duration) -> Run {
+    let child = grader(course, args, env)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = command.spawn().unwrap();
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let pid = child.id();
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
@@ -375,14 +382,7 @@ mod no_hang_no_flood_no_orphan {
                      while std::hint::black_box(true) {{}}\n    0\n}}\n"
                 ),
             );
-            let mut grader = Command::new(env!("CARGO_BIN_EXE_grader"))
-                .args(["check", "1.2"])
-                .current_dir(course.dir.path())
-                .env("NO_COLOR", "1")
-                .env("GRADER_RUNNER", runner)
-                .env_remove("GRADER_ROOT")
-                .env_remove("CARGO_TARGET_DIR")
-                .stdin(Stdio::null())
+            let mut grader = grader(&course, &["check", "1.2"], &[("GRADER_RUNNER", runner)])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -515,14 +515,7 @@ mod messages {
             .read_line(&mut held)
             .unwrap();
         assert_eq!(held, "held\n");
-        let mut grader = Command::new(env!("CARGO_BIN_EXE_grader"))
-            .args(["check", "1.1"])
-            .current_dir(course.dir.path())
-            .env("NO_COLOR", "1")
-            .env_remove("GRADER_ROOT")
-            .env_remove("GRADER_RUNNER")
-            .env_remove("CARGO_TARGET_DIR")
-            .stdin(Stdio::null())
+        let mut grader = grader(&course, &["check", "1.1"], &[])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
