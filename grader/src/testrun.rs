@@ -324,6 +324,8 @@ struct Case {
     failure: Option<(String, String)>,
     stdout: String,
     stderr: String,
+    /// An ignored test (`#[ignore]`): neither a pass nor a failure, as libtest counts it.
+    skipped: bool,
 }
 
 /// Where text inside a `<testcase>` goes.
@@ -395,6 +397,9 @@ fn parse_junit(xml: &str, limit_secs: u64) -> std::result::Result<JunitOutcome, 
                     Inside::Nothing
                 };
             }
+            Event::Start(tag) | Event::Empty(tag) if tag.name().as_ref() == b"skipped" => {
+                case.skipped = true;
+            }
             Event::Start(tag) if tag.name().as_ref() == b"system-out" => inside = Inside::Stdout,
             Event::Start(tag) if tag.name().as_ref() == b"system-err" => inside = Inside::Stderr,
             Event::Text(new) => {
@@ -420,7 +425,9 @@ fn parse_junit(xml: &str, limit_secs: u64) -> std::result::Result<JunitOutcome, 
 }
 
 fn finish_case(case: Case, limit_secs: u64, outcome: &mut JunitOutcome) {
-    let Some(name) = case.name else { return };
+    let Some(name) = case.name.filter(|_| !case.skipped) else {
+        return;
+    };
     let overflowed =
         |body: &str| body.contains(STACK_OVERFLOW) || case.stderr.contains(STACK_OVERFLOW);
     let reason = match case.failure {
@@ -830,6 +837,13 @@ test exits ... </system-out></testcase>
         };
         assert_eq!(outcome.failures[0].reason, how);
         assert_eq!(outcome.failures[1].reason, how);
+    }
+
+    #[test]
+    fn an_ignored_test_is_neither_passed_nor_failed() {
+        let xml = junit(r#"<testcase name="later" classname="a::t"><skipped/></testcase>"#);
+        let outcome = parse_junit(&xml, 7).unwrap();
+        assert_eq!((outcome.passed, outcome.failures.len()), (0, 0));
     }
 
     #[test]
