@@ -12,7 +12,10 @@
 #            workspace metadata for nextest, then the tests through cargo-nextest while clippy
 #            runs beside them in its own target directory. `cargo grade` itself goes through
 #            `cargo run`, whose own up-to-date check (about 0.14 s here) counts as overhead.
-# It prints the median of each and the difference. The step's src/lib.rs is restored at the end.
+#   watch  - with the starter, `cargo grade watch` already running on the step: from the save to
+#            the verdict on screen (no `cargo run` in this loop; the watcher's debounce counts).
+# It prints the median of each and the difference. The step's src/lib.rs and the learner's
+# progress file are restored at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=${1:-01_borrowing/01_split_fields}
@@ -23,7 +26,17 @@ src="exercises/$dir/src"
 lib="$src/lib.rs"
 backup=$(mktemp -d)
 cp -R "$src" "$backup/src"
-trap 'rm -rf "$src"; cp -R "$backup/src" "$src"; rm -rf "$backup"' EXIT
+progress=.grader/progress.json
+[ -f "$progress" ] && cp "$progress" "$backup/progress.json"
+watcher=
+restore() {
+  [ -n "$watcher" ] && kill "$watcher" 2>/dev/null && wait "$watcher" 2>/dev/null
+  rm -rf "$src"
+  cp -R "$backup/src" "$src"
+  if [ -f "$backup/progress.json" ]; then cp "$backup/progress.json" "$progress"; else rm -f "$progress"; fi
+  rm -rf "$backup"
+}
+trap restore EXIT
 
 # Warm every build once so each run measures an edit, not a first build.
 cargo build -q -p grader
@@ -62,6 +75,30 @@ measure() {
   printf '  grader overhead    %4d ms\n' "$((grade - bare))"
 }
 
+# Save to verdict under `cargo grade watch`: each edit must bring one more "Watching" line,
+# which the watcher prints after each verdict.
+measure_watch() {
+  local times=() out="$backup/watch.out" seen start
+  cargo grade goto "$step" >/dev/null
+  target/debug/grader watch >"$out" 2>&1 &
+  watcher=$!
+  until grep -q "^Watching" "$out"; do sleep 0.01; done
+  for i in $(seq "$runs"); do
+    seen=$(grep -c "^Watching" "$out")
+    start=$(now)
+    edit "$i-watch"
+    until [ "$(grep -c "^Watching" "$out")" -gt "$seen" ]; do sleep 0.005; done
+    times+=("$(ms_since "$start")")
+  done
+  kill "$watcher"
+  wait "$watcher" 2>/dev/null || true
+  watcher=
+  printf 'watch: step %s, %s saves of src/lib.rs (tests fail)\n' "$step" "$runs"
+  printf '  save to verdict    median %4d ms   runs (ms): %s\n' \
+    "$(printf '%s\n' "${times[@]}" | median)" "${times[*]}"
+}
+
 measure "starter (tests fail)"
+measure_watch
 cp -R "solutions/$dir/src/." "$src/"
 measure "solved (tests pass, clippy awaited)"

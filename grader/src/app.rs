@@ -124,6 +124,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             say!("{}", render::moved(&next, &root));
             Ok(Outcome::Success)
         }
+        Some(Command::Warm { part }) => warm(&root, color, part.as_deref()),
         Some(Command::Pattern { id }) => pattern(&root, id.as_deref()),
         Some(Command::Report { name, json }) => {
             let session = open(&root, color)?;
@@ -145,7 +146,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             // Not `into_valid`: a gap in the numbering (a part still being written) must not
             // stop an author from sealing the steps that exist; `verify` reports the gap.
             let course = Course::discover(&root);
-            Pristine::snapshot(&course)?.save(&root)?;
+            Pristine::seal(&course)?.save(&root)?;
             say!("{}", render::sealed(course.steps().count()));
             Ok(Outcome::Success)
         }
@@ -398,13 +399,36 @@ fn carry(root: &Path, file: &Path, write: bool) -> Result<Outcome> {
     })
 }
 
+/// `cargo grade warm [PART]`: build a part's dependencies (see [`crate::check::warm`]).
+fn warm(root: &Path, color: bool, part: Option<&str>) -> Result<Outcome> {
+    let session = open(root, color)?;
+    let current = session.current().map(|step| step.part);
+    let part = match part {
+        None => current.and_then(|number| session.course.parts.iter().find(|p| p.number == number)),
+        Some(query) => session.course.parts.iter().find(|p| {
+            query.parse::<u32>().is_ok_and(|number| number == p.number)
+                || p.dir_name == query.trim_end_matches('/')
+        }),
+    }
+    .ok_or_else(|| Error::UnknownPart(part.unwrap_or("(the current step)").to_string()))?;
+    say!(
+        "Building the dependencies of Part {} {}...\n",
+        part.number,
+        part.title
+    );
+    crate::check::warm(&session.cargo, &part.steps)?;
+    say!(
+        "Part {} is ready: its first check builds only your code.\n",
+        part.number
+    );
+    Ok(Outcome::Success)
+}
+
 fn git_user_name() -> Option<String> {
-    let output = std::process::Command::new("git")
-        .args(["config", "user.name"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let name = String::from_utf8(output.stdout).ok()?.trim().to_string();
+    let output =
+        crate::process::output(std::process::Command::new("git").args(["config", "user.name"]))
+            .ok()?;
+    let name = output.stdout.text().trim().to_string();
     (!name.is_empty()).then_some(name)
 }
 

@@ -5,12 +5,14 @@
 //! between releases.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::process::{self, Finished, Limit, Running, Stream};
 
 /// How to run cargo for one course.
 #[derive(Debug, Clone)]
@@ -50,13 +52,74 @@ pub struct Location {
     pub column: u64,
 }
 
+/// A test executable cargo built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestExecutable {
+    /// The executable.
+    pub path: PathBuf,
+    /// The package's directory, where its tests run.
+    pub package_dir: PathBuf,
+    /// The target's name: `add` for `tests/add.rs`, the library's name for its unit tests.
+    pub target: String,
+    /// The target's kind: `lib`, `test` (a file in `tests/`), `bin`, ...
+    pub kind: String,
+}
+
+impl TestExecutable {
+    /// Whether it is the integration test target `name` (`tests/<name>.rs`), not a library
+    /// or binary that happens to share the name.
+    pub fn is_test_target(&self, name: &str) -> bool {
+        self.kind == "test" && self.target == name
+    }
+}
+
 /// What cargo's JSON messages said about one build.
 #[derive(Debug, Default)]
 pub struct BuildMessages {
-    /// Diagnostics of the level `error`, in the order the compiler emitted them.
+    /// Diagnostics of the level `error`, in the order the compiler emitted them (at most
+    /// [`MAX_ERRORS`]).
     pub errors: Vec<Diagnostic>,
-    /// Test executables that were built: (path, the package's directory).
-    pub test_executables: Vec<(PathBuf, PathBuf)>,
+    /// Test executables that were built.
+    pub test_executables: Vec<TestExecutable>,
+}
+
+/// How many compiler errors are kept: a learner reads the first; the rest often follow from it.
+pub const MAX_ERRORS: usize = 50;
+
+/// The longest a build may take before the grader stops it.
+///
+/// Generous on purpose: the first check of a part on a slow laptop compiles tokio and friends
+/// (a few minutes). Only a build script or a macro that never ends reaches it.
+pub const BUILD_LIMIT: Duration = Duration::from_secs(15 * 60);
+
+/// [`BUILD_LIMIT`], or `GRADER_BUILD_LIMIT_SECS` when set (for the grader's own tests, which
+/// need a build that never ends to end sooner).
+pub fn build_limit() -> Duration {
+    std::env::var("GRADER_BUILD_LIMIT_SECS")
+        .ok()
+        .and_then(|secs| secs.parse().ok())
+        .map_or(BUILD_LIMIT, Duration::from_secs)
+}
+
+/// What one cargo run left: its exit, its JSON messages and the end of what it said.
+#[derive(Debug)]
+pub struct CargoRun {
+    /// How cargo ended.
+    pub finished: Finished,
+    /// Its JSON messages, read as they came.
+    pub messages: BuildMessages,
+}
+
+impl CargoRun {
+    /// Whether cargo exited with status 0.
+    pub fn success(&self) -> bool {
+        self.finished.success()
+    }
+
+    /// What cargo printed on stderr (capped).
+    pub fn stderr(&self) -> String {
+        self.finished.stderr.text()
+    }
 }
 
 impl Cargo {
@@ -65,12 +128,17 @@ impl Cargo {
         std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
     }
 
-    /// A cargo command in the course root.
+    /// A cargo command in the course root, building in the course's own target directory.
     pub fn command(&self) -> Command {
         let mut command = Command::new(Self::program());
         command
             .current_dir(&self.root)
             .stdin(Stdio::null())
+            // Each copy of the course builds in its own `target/`, whatever `CARGO_TARGET_DIR`
+            // or `build.target-dir` says: cargo keys a workspace member's build by its path
+            // relative to the workspace, so two copies sharing one target directory would be
+            // judged by each other's builds (the environment beats cargo's config files).
+            .env("CARGO_TARGET_DIR", self.target_dir())
             // Tests panic with a message, not a backtrace: the message is what a learner needs.
             .env("RUST_BACKTRACE", "0");
         command
@@ -85,18 +153,185 @@ impl Cargo {
         }
     }
 
-    /// The target directory: `CARGO_TARGET_DIR`, else `<root>/target`.
+    /// The course's own target directory, `<root>/target` (see [`Cargo::command`]).
     pub fn target_dir(&self) -> PathBuf {
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| self.root.join("target"), PathBuf::from)
+        self.root.join("target")
     }
 
-    /// Runs a command to completion, capturing its output.
+    /// Clippy's own target directory, inside the course's: clippy runs beside the tests, and
+    /// with a directory of its own neither waits for the other's build lock.
+    pub fn clippy_target_dir(&self) -> PathBuf {
+        self.target_dir().join("grader-clippy")
+    }
+
+    /// Runs a cargo command that builds, within [`build_limit`], reading its JSON messages
+    /// as they come and saying on stderr what a long wait is about: dependencies being
+    /// compiled for the first time, or another cargo holding the build lock.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Spawn`] when cargo cannot be started, [`Error::Tool`] when the build ran out
+    /// of time.
+    pub fn build(&self, command: Command) -> Result<CargoRun> {
+        self.finish_build(self.start_build(command)?)
+    }
+
+    /// Starts a cargo command that builds; [`Cargo::finish_build`] reads its answer.
     ///
     /// # Errors
     ///
     /// [`Error::Spawn`] when cargo cannot be started.
-    pub fn output(&self, mut command: Command) -> Result<Output> {
-        command.output().map_err(spawn_error)
+    pub fn start_build(&self, mut command: Command) -> Result<Running> {
+        Running::start(&mut command, process::KEEP_BYTES).map_err(spawn_error)
+    }
+
+    /// Reads the answer of a build begun with [`Cargo::start_build`]; see [`Cargo::build`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Spawn`] when cargo cannot be waited for, [`Error::Tool`] when the build ran out
+    /// of time.
+    pub fn finish_build(&self, running: Running) -> Result<CargoRun> {
+        let limit = build_limit();
+        let mut messages = BuildMessages::default();
+        let mut stdout_lines = Lines::new(MAX_LINE);
+        let mut stderr_lines = Lines::new(MAX_LINE);
+        let mut progress = BuildProgress::default();
+        let finished = running
+            .finish(Limit::total(limit), &mut |stream, chunk| {
+                match stream {
+                    Stream::Stdout => {
+                        stdout_lines.push(chunk, &mut |line| read_message(line, &mut messages))
+                    }
+                    Stream::Stderr => stderr_lines.push(chunk, &mut |line| progress.line(line)),
+                }
+                false
+            })
+            .map_err(spawn_error)?;
+        stdout_lines.finish(&mut |line| read_message(line, &mut messages));
+        if finished.timed_out() {
+            let secs = limit.as_secs();
+            let took = if secs >= 120 {
+                format!("{} minutes", secs / 60)
+            } else {
+                format!("{secs} seconds")
+            };
+            return Err(Error::Tool {
+                tool: "cargo build",
+                detail: format!(
+                    "the build was still running after {took}, so the grader stopped it"
+                ),
+                advice: "a first build of a part's dependencies takes a few minutes, never this \
+                         long: look for a build script (`build.rs`) or a macro that never ends, \
+                         and check that nothing else is building in the course folder",
+            });
+        }
+        Ok(CargoRun { finished, messages })
+    }
+}
+
+/// The longest JSON message line kept whole (a diagnostic rendered with colors is a few KB);
+/// longer lines are cut and then skipped as unreadable.
+const MAX_LINE: usize = 1 << 20;
+
+/// Says on stderr why a build takes long, from cargo's status lines.
+#[derive(Debug, Default)]
+struct BuildProgress {
+    dependencies: bool,
+    lock: bool,
+}
+
+impl BuildProgress {
+    fn line(&mut self, line: &str) {
+        for message in self.messages(line) {
+            eprintln!("{message}");
+        }
+    }
+
+    /// What to say about one of cargo's status lines.
+    fn messages(&mut self, line: &str) -> Vec<String> {
+        let line = line.trim();
+        let mut messages = Vec::new();
+        // Cargo says this when another cargo (rust-analyzer's `cargo check`, a second
+        // terminal) holds the build directory; without a word the check looks stuck.
+        let build_lock = ["build directory", "artifact directory"]
+            .iter()
+            .any(|what| line == format!("Blocking waiting for file lock on {what}"));
+        if build_lock && !self.lock {
+            self.lock = true;
+            messages.push(
+                "  waiting: another cargo is building in this course's target/ folder (often \
+                 rust-analyzer); give the editor a folder of its own, see \"Editor setup\" in \
+                 README.md"
+                    .to_string(),
+            );
+        }
+        // A workspace member's line names its folder in parentheses; a dependency's does not.
+        // Only dependencies are shown, so a warm check stays quiet.
+        if let Some(krate) = line.strip_prefix("Compiling ")
+            && !krate.contains('(')
+        {
+            if !self.dependencies {
+                self.dependencies = true;
+                messages.push(
+                    "  building this part's dependencies once (a few minutes the first time; \
+                     `cargo grade warm` does it ahead of a session):"
+                        .to_string(),
+                );
+            }
+            messages.push(format!("    compiling {krate}"));
+        }
+        messages
+    }
+}
+
+/// Splits a stream of bytes into lines as it arrives; linear in the bytes, with each line cut
+/// at `max` bytes.
+#[derive(Debug)]
+pub struct Lines {
+    partial: Vec<u8>,
+    max: usize,
+}
+
+impl Lines {
+    /// Lines of up to `max` bytes.
+    pub fn new(max: usize) -> Lines {
+        Lines {
+            partial: Vec::new(),
+            max,
+        }
+    }
+
+    /// Adds a chunk, calling `line` for every line it completes (without the newline).
+    pub fn push(&mut self, chunk: &[u8], line: &mut dyn FnMut(&str)) {
+        let mut rest = chunk;
+        while let Some(end) = rest.iter().position(|&byte| byte == b'\n') {
+            let (now, after) = rest.split_at(end);
+            self.extend(now);
+            line(&String::from_utf8_lossy(&self.partial));
+            self.partial.clear();
+            rest = after.get(1..).unwrap_or_default();
+        }
+        self.extend(rest);
+    }
+
+    /// The last line, when the stream did not end with a newline.
+    pub fn finish(&mut self, line: &mut dyn FnMut(&str)) {
+        if !self.partial.is_empty() {
+            line(&String::from_utf8_lossy(&self.partial));
+            self.partial.clear();
+        }
+    }
+
+    /// The line begun and not yet ended.
+    pub fn partial(&self) -> String {
+        String::from_utf8_lossy(&self.partial).into_owned()
+    }
+
+    fn extend(&mut self, bytes: &[u8]) {
+        let room = self.max.saturating_sub(self.partial.len());
+        self.partial
+            .extend_from_slice(bytes.get(..room.min(bytes.len())).unwrap_or_default());
     }
 }
 
@@ -114,31 +349,45 @@ pub fn spawn_error(source: std::io::Error) -> Error {
 pub fn parse_messages(stdout: &str) -> BuildMessages {
     let mut messages = BuildMessages::default();
     for line in stdout.lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        match message["reason"].as_str() {
-            Some("compiler-message") => {
-                if let Some(diagnostic) = diagnostic(&message["message"])
-                    && diagnostic.level == "error"
-                {
-                    messages.errors.push(diagnostic);
-                }
-            }
-            Some("compiler-artifact") if message["profile"]["test"] == true => {
-                let executable = message["executable"].as_str();
-                let manifest = message["manifest_path"].as_str().map(Path::new);
-                if let (Some(executable), Some(manifest)) = (executable, manifest) {
-                    let package_dir = manifest.parent().unwrap_or(manifest).to_path_buf();
-                    messages
-                        .test_executables
-                        .push((PathBuf::from(executable), package_dir));
-                }
-            }
-            _ => {}
-        }
+        read_message(line, &mut messages);
     }
     messages
+}
+
+/// Reads one line of cargo's JSON messages into `messages`.
+fn read_message(line: &str, messages: &mut BuildMessages) {
+    if !line.starts_with('{') {
+        return;
+    }
+    let Ok(message) = serde_json::from_str::<Value>(line) else {
+        return;
+    };
+    match message["reason"].as_str() {
+        Some("compiler-message") => {
+            if let Some(diagnostic) = diagnostic(&message["message"])
+                && diagnostic.level == "error"
+                && messages.errors.len() < MAX_ERRORS
+            {
+                messages.errors.push(diagnostic);
+            }
+        }
+        Some("compiler-artifact") if message["profile"]["test"] == true => {
+            let executable = message["executable"].as_str();
+            let manifest = message["manifest_path"].as_str().map(Path::new);
+            let target = message["target"]["name"].as_str().unwrap_or_default();
+            let kind = message["target"]["kind"][0].as_str().unwrap_or_default();
+            if let (Some(executable), Some(manifest)) = (executable, manifest) {
+                let package_dir = manifest.parent().unwrap_or(manifest).to_path_buf();
+                messages.test_executables.push(TestExecutable {
+                    path: PathBuf::from(executable),
+                    package_dir,
+                    target: target.to_string(),
+                    kind: kind.to_string(),
+                });
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A rustc JSON diagnostic; `None` for the summaries ("aborting due to ...") that have no code
@@ -189,7 +438,7 @@ mod tests {
 {"reason":"compiler-message","message":{"level":"error","message":"borrow of moved value: `a`","code":{"code":"E0382"},"rendered":"error[E0382]: ...","spans":[{"file_name":"src/lib.rs","line_start":4,"column_start":9,"is_primary":true}],"children":[{"level":"note","message":"defined here","spans":[{"file_name":"src/a.rs","line_start":2,"column_start":5,"is_primary":true}]}]}}
 {"reason":"compiler-message","message":{"level":"error","message":"aborting due to 1 previous error","code":null,"rendered":"error: aborting","spans":[]}}
 {"reason":"compiler-message","message":{"level":"warning","message":"unused","code":null,"rendered":"w","spans":[{"file_name":"src/lib.rs","line_start":1,"column_start":1,"is_primary":true}]}}
-{"reason":"compiler-artifact","profile":{"test":true},"executable":"/t/deps/x-1","manifest_path":"/c/ex/Cargo.toml"}
+{"reason":"compiler-artifact","profile":{"test":true},"target":{"name":"x","kind":["test"]},"executable":"/t/deps/x-1","manifest_path":"/c/ex/Cargo.toml"}
 {"reason":"compiler-artifact","profile":{"test":false},"executable":null,"manifest_path":"/c/ex/Cargo.toml"}
 not json
 "#;
@@ -208,7 +457,69 @@ not json
         );
         assert_eq!(
             messages.test_executables,
-            vec![(PathBuf::from("/t/deps/x-1"), PathBuf::from("/c/ex"))]
+            vec![TestExecutable {
+                path: PathBuf::from("/t/deps/x-1"),
+                package_dir: PathBuf::from("/c/ex"),
+                target: "x".into(),
+                kind: "test".into(),
+            }]
         );
+    }
+
+    #[test]
+    fn only_dependencies_and_a_held_lock_are_shown() {
+        let mut progress = BuildProgress::default();
+        assert!(
+            progress
+                .messages("   Compiling add v0.1.0 (/c/exercises/01_basics/01_add)")
+                .is_empty()
+        );
+        let first = progress.messages("   Compiling tokio v1.47.1");
+        assert_eq!(first.len(), 2, "{first:?}");
+        assert!(first[0].contains("cargo grade warm"));
+        assert_eq!(first[1], "    compiling tokio v1.47.1");
+        assert_eq!(
+            progress.messages("   Compiling bytes v1.10.1"),
+            ["    compiling bytes v1.10.1"]
+        );
+        assert!(
+            progress
+                .messages("    Blocking waiting for file lock on package cache")
+                .is_empty()
+        );
+        let lock = progress.messages("    Blocking waiting for file lock on artifact directory");
+        assert!(lock[0].contains("rust-analyzer"), "{lock:?}");
+        assert!(
+            progress
+                .messages("    Blocking waiting for file lock on build directory")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn lines_are_split_across_chunks_and_cut_at_the_limit() {
+        let mut lines = Lines::new(5);
+        let mut seen = Vec::new();
+        for chunk in ["ab", "c\nde", "fghij\n\nxy"] {
+            lines.push(chunk.as_bytes(), &mut |line| seen.push(line.to_string()));
+        }
+        assert_eq!(seen, ["abc", "defgh", ""]);
+        assert_eq!(lines.partial(), "xy");
+        lines.finish(&mut |line| seen.push(line.to_string()));
+        assert_eq!(seen.last().map(String::as_str), Some("xy"));
+    }
+
+    #[test]
+    fn the_target_directory_is_the_courses_own_whatever_the_environment_says() {
+        let cargo = Cargo {
+            root: PathBuf::from("/course"),
+            color: false,
+        };
+        let command = cargo.command();
+        let target = command
+            .get_envs()
+            .find(|(key, _)| *key == "CARGO_TARGET_DIR")
+            .and_then(|(_, value)| value);
+        assert_eq!(target, Some(Path::new("/course/target").as_os_str()));
     }
 }

@@ -2,7 +2,6 @@
 //! lints. Deciding the verdict lives here; printing it lives in `render`.
 
 use std::path::PathBuf;
-use std::process::{Child, Output, Stdio};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -10,6 +9,8 @@ use serde::Serialize;
 use crate::cargo::{self, Cargo, Diagnostic};
 use crate::course::Step;
 use crate::error::{Error, Result};
+use crate::pristine::Pristine;
+use crate::process::Running;
 use crate::testrun::{self, Runner, TestFailure, TestOutcome};
 
 /// The verdict on one package.
@@ -28,7 +29,8 @@ pub enum Verdict {
         /// The ones that did not.
         failures: Vec<TestFailure>,
     },
-    /// The package has no tests at all: a course problem, not the learner's.
+    /// The package has no tests at all. With the shipped test files in place that is a course
+    /// problem, and [`check_step`] reports it as an error.
     NoTests,
     /// The tests pass but clippy reports problems.
     Clippy {
@@ -82,7 +84,8 @@ pub struct CheckReport {
     /// The verdict.
     #[serde(flatten)]
     pub verdict: Verdict,
-    /// Graded test files that differ from what was shipped; a pass does not count while any do.
+    /// Graded files (tests, the step's `Cargo.toml`, a build script) that differ from what was
+    /// shipped, before or after the check; a pass does not count while any do.
     pub edited_tests: Vec<PathBuf>,
     /// Wall-clock seconds the check took.
     pub seconds: f64,
@@ -127,33 +130,27 @@ fn run_pipeline(
     runner: Runner,
     step: &Step,
     package: &str,
-    mut clippy: Option<Child>,
+    clippy: Option<Running>,
 ) -> Result<Verdict> {
-    let tests = testrun::run_tests(cargo, runner, package, step.manifest.time_limit_secs);
-    let tests = match tests {
-        Ok(tests) => tests,
-        Err(err) => {
-            stop(&mut clippy);
-            return Err(err);
-        }
-    };
-    match tests {
-        TestOutcome::CompileError { errors } => {
-            stop(&mut clippy);
-            Ok(Verdict::CompileError { errors })
-        }
+    let graded = graded_targets(cargo, step, package);
+    let tests = testrun::run_tests(
+        cargo,
+        runner,
+        package,
+        &graded,
+        step.manifest.time_limit_secs,
+    );
+    // Every way out but a pass drops `clippy`, which ends it: its answer is not needed.
+    match tests? {
+        TestOutcome::CompileError { errors } => Ok(Verdict::CompileError { errors }),
         TestOutcome::Ran {
             passed: 0,
             failures,
-        } if failures.is_empty() => {
-            stop(&mut clippy);
-            Ok(Verdict::NoTests)
-        }
+        } if failures.is_empty() => Ok(Verdict::NoTests),
         TestOutcome::Ran {
             passed,
             mut failures,
         } if !failures.is_empty() => {
-            stop(&mut clippy);
             sort_by_source_order(&mut failures, &step.test_files());
             Ok(Verdict::TestsFailed { passed, failures })
         }
@@ -161,8 +158,7 @@ fn run_pipeline(
             let Some(clippy) = clippy else {
                 return Ok(Verdict::Passed { tests: passed });
             };
-            let output = clippy.wait_with_output().map_err(cargo::spawn_error)?;
-            clippy_verdict(&output, passed)
+            clippy_verdict(&cargo.finish_build(clippy)?, passed)
         }
     }
 }
@@ -171,15 +167,15 @@ fn run_pipeline(
 ///
 /// A clippy that fails without a single finding did not lint at all (most often it is not
 /// installed): that is an error to fix, never a silent pass.
-fn clippy_verdict(output: &Output, passed: usize) -> Result<Verdict> {
-    let findings = cargo::parse_messages(&String::from_utf8_lossy(&output.stdout)).errors;
+fn clippy_verdict(run: &cargo::CargoRun, passed: usize) -> Result<Verdict> {
+    let findings = run.messages.errors.clone();
     if !findings.is_empty() {
         return Ok(Verdict::Clippy { findings });
     }
-    if output.status.success() {
+    if run.success() {
         return Ok(Verdict::Passed { tests: passed });
     }
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = run.stderr();
     let detail = stderr
         .lines()
         .map(str::trim)
@@ -219,33 +215,40 @@ fn sort_by_source_order(failures: &mut [TestFailure], test_files: &[PathBuf]) {
     });
 }
 
+/// The test targets whose every test must run and pass: the exercise's shipped test files
+/// (from the lock, so a deleted file is missed rather than forgotten), or the solution's
+/// wrapper.
+fn graded_targets(cargo: &Cargo, step: &Step, package: &str) -> Vec<String> {
+    if package != step.package() {
+        return vec!["graded".to_string()];
+    }
+    let shipped = Pristine::load(&cargo.root)
+        .ok()
+        .flatten()
+        .map(|lock| lock.test_files_of(&cargo.root, step))
+        .filter(|files| !files.is_empty())
+        .unwrap_or_else(|| step.test_files());
+    shipped
+        .iter()
+        .filter_map(|file| Some(file.file_stem()?.to_string_lossy().into_owned()))
+        .collect()
+}
+
 /// Starts `cargo clippy` on the package's library with every warning and the step's lints as
-/// errors. Only the learner's code is linted, not the graded tests.
-fn start_clippy(cargo: &Cargo, package: &str, lints: &[String]) -> Result<Child> {
+/// errors. Only the learner's code is linted, not the graded tests. Dropping the answer
+/// unread ends clippy.
+fn start_clippy(cargo: &Cargo, package: &str, lints: &[String]) -> Result<Running> {
     let mut command = cargo.command();
     command
         .args(["clippy", "--quiet", "--lib", "--package", package])
         .args(["--message-format", cargo.message_format()])
         .arg("--target-dir")
-        .arg(cargo.target_dir().join("grader-clippy"))
+        .arg(cargo.clippy_target_dir())
         .args(["--", "-D", "warnings"]);
     for lint in lints {
         command.args(["-D", lint]);
     }
-    command
-        .stdout(Stdio::piped())
-        // Read only when clippy fails without findings, to say why (see `clippy_verdict`).
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(cargo::spawn_error)
-}
-
-/// Ends a clippy run whose answer is no longer needed.
-fn stop(child: &mut Option<Child>) {
-    if let Some(child) = child {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    cargo.start_build(command)
 }
 
 /// Checks a step's exercise as the learner has it, timing the whole check.
@@ -261,6 +264,24 @@ pub fn check_step(
 ) -> Result<CheckReport> {
     let started = Instant::now();
     let verdict = check_package(cargo, runner, step, step.package())?;
+    // Looked at again after the check: a build script can change the tests during the build and
+    // put them back before the check ends, and one that deletes itself is caught before.
+    let mut edited_tests = edited_tests;
+    if let Some(lock) = Pristine::load(&cargo.root)? {
+        for file in lock.edited_tests(&cargo.root, step) {
+            if !edited_tests.contains(&file) {
+                edited_tests.push(file);
+            }
+        }
+        edited_tests.sort();
+    }
+    if verdict == Verdict::NoTests && edited_tests.is_empty() {
+        return Err(Error::Course(format!(
+            "step {} has no tests to run although its test files are as shipped: that is a \
+             problem with the course, not with your code; please tell the course authors",
+            step.label()
+        )));
+    }
     Ok(CheckReport {
         step: step.id.clone(),
         label: step.label(),
@@ -270,17 +291,62 @@ pub fn check_step(
     })
 }
 
+/// Builds what the checks of `steps` will need, so the first check of a part does not wait
+/// for its dependencies: the exercises' test builds and clippy's, as a check runs them. A
+/// starter that does not compile yet (on purpose or not) does not stop the dependencies from
+/// being built; its errors are for the check to show.
+///
+/// # Errors
+///
+/// When cargo cannot run, or a build runs out of time.
+pub fn warm(cargo: &Cargo, steps: &[Step]) -> Result<()> {
+    let packages = |command: &mut std::process::Command| {
+        for step in steps {
+            command.args(["--package", step.package()]);
+        }
+    };
+    let mut tests = cargo.command();
+    tests.args([
+        "test",
+        "--no-run",
+        "--message-format",
+        cargo.message_format(),
+    ]);
+    packages(&mut tests);
+    cargo.build(tests)?;
+    let mut clippy = cargo.command();
+    clippy
+        .args([
+            "clippy",
+            "--lib",
+            "--message-format",
+            cargo.message_format(),
+        ])
+        .arg("--target-dir")
+        .arg(cargo.clippy_target_dir());
+    packages(&mut clippy);
+    cargo.build(clippy)?;
+    Ok(())
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::os::unix::process::ExitStatusExt;
 
-    fn output(code: i32, stdout: &str, stderr: &str) -> Output {
-        Output {
-            // A raw wait status holds the exit code in its second byte.
-            status: std::process::ExitStatus::from_raw(code << 8),
-            stdout: stdout.as_bytes().to_vec(),
-            stderr: stderr.as_bytes().to_vec(),
+    fn output(code: i32, stdout: &str, stderr: &str) -> cargo::CargoRun {
+        let mut out = crate::process::Capped::new(1 << 16);
+        out.push(stdout.as_bytes());
+        let mut err = crate::process::Capped::new(1 << 16);
+        err.push(stderr.as_bytes());
+        cargo::CargoRun {
+            finished: crate::process::Finished {
+                // A raw wait status holds the exit code in its second byte.
+                status: Some(std::process::ExitStatus::from_raw(code << 8)),
+                stdout: out,
+                stderr: err,
+            },
+            messages: cargo::parse_messages(stdout),
         }
     }
 

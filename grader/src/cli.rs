@@ -77,6 +77,11 @@ pub enum Command {
     },
     /// Move to the step after the current one.
     Next,
+    /// Build a part's dependencies ahead of a session, so its first check is quick.
+    Warm {
+        /// A part: its number (`5`) or folder (`05_async`); default: the current step's part.
+        part: Option<String>,
+    },
     /// List the patterns, or print one with its documentation and code.
     Pattern {
         /// A pattern ID such as `ERR-2`.

@@ -64,6 +64,9 @@ pub enum Error {
     /// the one it seems to.
     #[error("the step `{0}` contains `..`")]
     StepWithParent(String),
+    /// The argument does not name a part.
+    #[error("no part matches `{0}`")]
+    UnknownPart(String),
     /// The argument does not name a pattern.
     #[error("no pattern has the ID `{0}`")]
     UnknownPattern(String),
@@ -116,6 +119,18 @@ pub enum Error {
         path: PathBuf,
         /// Its blob ID in the lock file.
         blob: String,
+    },
+    /// `seal` in a checkout with a learner's progress would bless the learner's changes.
+    #[error(
+        "`cargo grade seal` is for course authors, and this checkout has a learner's progress: \
+         sealing would record your changes to {files} as the shipped files; put them back with \
+         `cargo grade reset {step} --tests` (your files are copied to .grader/backups first)"
+    )]
+    SealRefused {
+        /// The changed graded files.
+        files: String,
+        /// The first step they belong to, e.g. `1.2`.
+        step: String,
     },
     /// `carry` was given a file that is not below a step's `src/`.
     #[error("{} is not below a step's `src/`", path.display())]
@@ -174,6 +189,7 @@ impl Error {
             Error::StepWithParent(_) => Some(
                 "name the step by its number (`1.2`), its name, or a folder inside it without `..`",
             ),
+            Error::UnknownPart(_) => Some("`cargo grade list` shows the parts with their numbers"),
             Error::UnknownPattern(_) => Some("`cargo grade pattern` lists them"),
             Error::NotACourse { .. } => {
                 Some("cd into the folder you cloned the course into and run `cargo grade` again")
@@ -183,6 +199,9 @@ impl Error {
             Error::NoLock => Some("restore it with `git checkout -- exercises/starters.lock`"),
             Error::NotShipped { .. } => Some(
                 "`reset` needs a git clone of the course; copy the step's files from a fresh clone instead",
+            ),
+            Error::SealRefused { .. } => Some(
+                "a course author who changed them on purpose runs `GRADER_AUTHOR=1 cargo grade seal`",
             ),
             Error::NotAStepFile { .. } => Some(
                 "carry takes a file such as exercises/03_streaming/01_buf_read/src/reader.rs or \

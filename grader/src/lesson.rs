@@ -49,20 +49,20 @@ pub fn check_code(cargo: &Cargo, step: &Step) -> Vec<String> {
     let package = step.solution_package();
     let mut command = cargo.command();
     command.args(["test", "--doc", "--color", "never", "-p", &package]);
-    let output = match cargo.output(command) {
-        Ok(output) => output,
+    let run = match cargo.build(command) {
+        Ok(run) => run,
         Err(err) => return vec![format!("compiling the lesson's code blocks failed: {err}")],
     };
-    if output.status.success() {
+    if run.success() {
         return Vec::new();
     }
     let lib = std::fs::read_to_string(step.solution_dir.join("src/lib.rs")).unwrap_or_default();
     let include = lesson_include(step);
     let include_line = lib.lines().position(|line| line.trim() == include);
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = run.finished.stdout.text();
     let failures = failing_blocks(&stdout, include_line);
     if failures.is_empty() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = run.stderr();
         let first = stderr
             .lines()
             .find(|line| line.starts_with("error"))

@@ -21,6 +21,7 @@ pub mod manifest;
 pub mod outcome;
 pub mod patterns;
 pub mod pristine;
+pub mod process;
 pub mod progress;
 pub mod render;
 pub mod report;

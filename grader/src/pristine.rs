@@ -18,8 +18,8 @@ pub const LOCK_PATH: &str = "exercises/starters.lock";
 
 const HEADER: &str = "\
 # Written by `cargo grade seal`; do not edit by hand.
-# The git blob ID of every shipped starter and test file, so the grader can notice an edited
-# test and restore a starter (`cargo grade reset`).
+# The git blob ID of every shipped starter, test file and step manifest, so the grader can
+# notice an edited test and restore a starter (`cargo grade reset`).
 ";
 
 /// The shipped state of the exercises: relative path to git blob ID.
@@ -40,7 +40,15 @@ pub fn blob_id(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The files of a step that the lock covers: everything below `src/` and `tests/`.
+/// The files of a step's package that decide what is built and graded, besides `src/` and
+/// `tests/`: the manifest (`autotests = false` with a `[[test]]` of one's own, or a `[lib]
+/// path` into `solutions/`, would change what runs) and a build script (which could rewrite
+/// the tests during the build). A build script is covered whether or not one was shipped: one
+/// that appears is an edit.
+const BUILD_FILES: [&str; 2] = ["Cargo.toml", "build.rs"];
+
+/// The files of a step that the lock covers: everything below `src/` and `tests/`, and the
+/// step's `Cargo.toml` and `build.rs` (see [`BUILD_FILES`]).
 pub fn tracked_files(step: &Step) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = ["src", "tests"]
         .iter()
@@ -49,8 +57,20 @@ pub fn tracked_files(step: &Step) -> Vec<PathBuf> {
         .filter(|entry| entry.file_type().is_file())
         .map(walkdir::DirEntry::into_path)
         .collect();
+    files.extend(
+        BUILD_FILES
+            .iter()
+            .map(|name| step.exercise_dir.join(name))
+            .filter(|path| path.is_file()),
+    );
     files.sort();
     files
+}
+
+/// Whether a tracked file is graded (sealed: an edit voids a pass) rather than the learner's to
+/// change: everything but `src/`.
+pub fn is_graded(step: &Step, path: &Path) -> bool {
+    !path.starts_with(step.exercise_dir.join("src"))
 }
 
 /// `path` relative to `root`, with `/` separators, as the lock file writes it.
@@ -113,6 +133,58 @@ impl Pristine {
         Ok(Pristine { entries })
     }
 
+    /// What `cargo grade seal` writes: the current files of every step, unless that would
+    /// re-bless graded files a learner changed.
+    ///
+    /// Seal is a course author's command, but a learner can run it too (a message, or an
+    /// assistant, may suggest it), and a lock that records their edited tests makes an edited
+    /// test count as shipped. No fact of git tells an author's edit from a learner's (both are
+    /// uncommitted changes to committed files), and a lock kept outside the checkout would not
+    /// travel with the course. What does tell them apart is the learner's own progress file:
+    /// so seal refuses to change the graded files of a step this checkout has checked (it has
+    /// attempts in `.grader/progress.json`), and says how to put the files back. An author who
+    /// changed such a step on purpose sets `GRADER_AUTHOR=1`. A learner determined to cheat
+    /// can do the same, or edit the grader: this stops the accident, not the forger.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors naming the file, and [`Error::Usage`] when the seal would re-bless a
+    /// learner's changes.
+    pub fn seal(course: &Course) -> Result<Pristine> {
+        let current = Pristine::snapshot(course)?;
+        if std::env::var_os("GRADER_AUTHOR").is_some_and(|value| !value.is_empty()) {
+            return Ok(current);
+        }
+        let Some(old) = Pristine::load(&course.root)? else {
+            return Ok(current);
+        };
+        let attempted = attempted_steps(&course.root);
+        let mut refused: Vec<(String, String)> = Vec::new();
+        for step in course.steps().filter(|step| attempted.contains(&step.id)) {
+            let prefix = format!("{}/", key(&course.root, &step.exercise_dir));
+            let files: std::collections::BTreeSet<&String> = old
+                .entries
+                .keys()
+                .chain(current.entries.keys())
+                .filter(|file| file.starts_with(&prefix))
+                .filter(|file| is_graded(step, &course.root.join(file)))
+                .collect();
+            for file in files {
+                if old.entries.get(file) != current.entries.get(file) {
+                    refused.push((step.label(), file.clone()));
+                }
+            }
+        }
+        let Some((label, _)) = refused.first() else {
+            return Ok(current);
+        };
+        let files: Vec<&str> = refused.iter().map(|(_, file)| file.as_str()).collect();
+        Err(Error::SealRefused {
+            files: files.join(", "),
+            step: label.clone(),
+        })
+    }
+
     /// Writes the lock file.
     ///
     /// # Errors
@@ -136,20 +208,34 @@ impl Pristine {
             .collect()
     }
 
-    /// The graded test files of `step` that differ from what was shipped: changed, deleted or
-    /// added. Empty when the lock does not know the step (a course author's new step).
+    /// The shipped test files of `step` (`tests/*.rs`), each a graded test target.
+    pub fn test_files_of(&self, root: &Path, step: &Step) -> Vec<PathBuf> {
+        let tests = step.exercise_dir.join("tests");
+        self.files_of(root, step)
+            .into_iter()
+            .map(|(file, _)| file)
+            .filter(|file| {
+                file.parent() == Some(tests.as_path())
+                    && file.extension().is_some_and(|ext| ext == "rs")
+            })
+            .collect()
+    }
+
+    /// The graded files of `step` (tests, `Cargo.toml`, a build script: see [`is_graded`])
+    /// that differ from what was shipped: changed, deleted or added. Empty when the lock does
+    /// not know the step (a course author's new step).
     pub fn edited_tests(&self, root: &Path, step: &Step) -> Vec<PathBuf> {
         let shipped: BTreeMap<PathBuf, String> = self
             .files_of(root, step)
             .into_iter()
-            .filter(|(file, _)| file.starts_with(step.exercise_dir.join("tests")))
+            .filter(|(file, _)| is_graded(step, file))
             .collect();
         if shipped.is_empty() {
             return Vec::new();
         }
         let mut current: Vec<PathBuf> = tracked_files(step)
             .into_iter()
-            .filter(|file| file.starts_with(step.exercise_dir.join("tests")))
+            .filter(|file| is_graded(step, file))
             .collect();
         current.sort();
         let mut edited: Vec<PathBuf> = current
@@ -184,6 +270,27 @@ impl Pristine {
         }
         lines
     }
+}
+
+/// The steps with attempts in this checkout's progress file, read leniently: an unreadable
+/// file counts as none (`seal` must not fail on it; the grader moves it aside on its next run).
+fn attempted_steps(root: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(root.join(crate::progress::PROGRESS_PATH)) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    value["steps"]
+        .as_object()
+        .map(|steps| {
+            steps
+                .iter()
+                .filter(|(_, entry)| entry["attempts"].as_u64().is_some_and(|n| n > 0))
+                .map(|(id, _)| id.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

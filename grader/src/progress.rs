@@ -110,11 +110,19 @@ impl StepProgress {
     }
 
     /// Records a check that ended with `verdict` at `now`. A check of a step that has already
-    /// passed is a review: it changes nothing, so it neither counts an attempt nor replaces the
-    /// verdict that passed.
+    /// passed is a review: it never counts an attempt, and a passing one changes nothing; a
+    /// failing one withdraws the pass (see below).
     pub fn record_check(&mut self, now: u64, verdict: String, passed: bool) {
         self.open(now);
         if self.passed() {
+            // A re-check of a passed step is a review, not an attempt. But a pass stands for
+            // code that passes now: a failing re-check withdraws it, so a pass recorded with
+            // tampered tests or build files does not outlive the tampering.
+            if !passed {
+                self.passed_at = None;
+                self.last_checked = Some(now);
+                self.last_verdict = Some(verdict);
+            }
             return;
         }
         self.attempts = self.attempts.saturating_add(1);
@@ -526,11 +534,18 @@ mod tests {
         let mut entry = StepProgress::default();
         entry.record_check(100, "test `x` failed".into(), false);
         entry.record_check(160, "passed".into(), true);
-        entry.record_check(500, "test `x` failed".into(), false);
-        assert_eq!(entry.attempts, 2);
+        entry.record_check(300, "passed".into(), true);
+        assert_eq!(entry.attempts, 2, "a passing review is not an attempt");
         assert_eq!(entry.passed_at, Some(160));
         assert_eq!(entry.last_verdict.as_deref(), Some("passed"));
         assert_eq!(entry.time_worked(), Some(60));
+        entry.record_check(500, "test `x` failed".into(), false);
+        assert_eq!(
+            entry.attempts, 2,
+            "a failing review is not an attempt either"
+        );
+        assert_eq!(entry.passed_at, None, "but the pass no longer stands");
+        assert_eq!(entry.last_verdict.as_deref(), Some("test `x` failed"));
     }
 
     #[test]

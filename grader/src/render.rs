@@ -444,6 +444,34 @@ fn test_failure(shown: &ShownFailure) -> String {
             "⏱".red(),
             failure.name.bold()
         ),
+        FailureReason::StackOverflow => format!(
+            "  {} {} overflowed its stack.\n    \
+             Look for unbounded recursion: a function that calls itself with no case that stops.\n",
+            "✗".red(),
+            failure.name.bold()
+        ),
+        FailureReason::Crashed { how } => format!(
+            "  {} {} stopped the test program before it finished ({how}).\n    \
+             Look for `std::process::exit` or `abort` in your code: a test passes only by running to its end.\n",
+            "✗".red(),
+            failure.name.bold()
+        ),
+        FailureReason::ResultUnreadable => format!(
+            "  {} {} printed straight to stdout without a newline, over the line that says\n    \
+             whether it passed, so its result could not be read. Print with `println!` (the test\n    \
+             harness keeps that apart) or end what you print with a newline.\n",
+            "✗".red(),
+            failure.name.bold()
+        ),
+        FailureReason::DidNotRun { stopped_at } => format!(
+            "  {} {} did not run{}.\n",
+            "✗".red(),
+            failure.name.bold(),
+            stopped_at.as_ref().map_or_else(
+                || " (it was not built: is the file missing?)".to_string(),
+                |first| format!(": the test program stopped at {first}")
+            )
+        ),
     }
 }
 

@@ -4,7 +4,6 @@
 //! folder under `.grader/backups/`.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 use crate::course::Step;
 use crate::error::{Error, Result};
@@ -60,8 +59,9 @@ pub fn backup(root: &Path, step: &Step) -> Result<PathBuf> {
 /// then), or a file cannot be written.
 pub fn reset(root: &Path, step: &Step, tests_only: bool) -> Result<ResetReport> {
     let pristine = Pristine::load(root)?.ok_or(Error::NoLock)?;
-    let tests_dir = step.exercise_dir.join("tests");
-    let in_scope = |path: &Path| !tests_only || path.starts_with(&tests_dir);
+    // `--tests` puts back every graded file: the tests, and the manifest and build script that
+    // decide how they are built.
+    let in_scope = |path: &Path| !tests_only || pristine::is_graded(step, path);
     let shipped: Vec<(PathBuf, String)> = pristine
         .files_of(root, step)
         .into_iter()
@@ -121,18 +121,17 @@ pub fn committed(root: &Path, relative: &Path) -> Result<Vec<u8>> {
 /// The bytes of the git object `spec` (a blob ID, or `HEAD:./path`) in the repository at
 /// `root`; `None` when git has no such object.
 fn git_object(root: &Path, spec: &str, advice: &'static str) -> Result<Option<Vec<u8>>> {
-    let output = std::process::Command::new("git")
-        .args(["cat-file", "blob", spec])
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|cause| Error::Spawn {
-            program: "git".to_string(),
-            cause,
-            advice,
-        })?;
-    Ok(output.status.success().then_some(output.stdout))
+    let output = crate::process::output_uncapped(
+        std::process::Command::new("git")
+            .args(["cat-file", "blob", spec])
+            .current_dir(root),
+    )
+    .map_err(|cause| Error::Spawn {
+        program: "git".to_string(),
+        cause,
+        advice,
+    })?;
+    Ok(output.success().then(|| output.stdout.into_bytes()))
 }
 
 /// One file's difference between the learner's code and the reference.

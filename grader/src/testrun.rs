@@ -8,16 +8,14 @@
 //!   with one test thread under a watchdog, so a learner's infinite loop still ends in a verdict
 //!   that names the test.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::cargo::{self, Cargo, Diagnostic};
+use crate::cargo::{Cargo, Diagnostic, Lines, TestExecutable};
 use crate::error::{Error, Result};
+use crate::process::{self, Finished, Limit, Stream};
 
 /// What running a package's tests found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,6 +61,23 @@ pub enum FailureReason {
         /// The limit, in seconds.
         limit_secs: u64,
     },
+    /// It overflowed its stack (the test program aborts then).
+    StackOverflow,
+    /// The test program ended while this test ran, before the test reported a result: a
+    /// `std::process::exit`, an abort, a signal.
+    Crashed {
+        /// How the program ended, e.g. `exit code 0` or `signal 6 (SIGABRT)`.
+        how: String,
+    },
+    /// It ran (later tests reported), but its result could not be read: output it printed
+    /// straight to stdout, without a newline, ran into libtest's own `test name ... ok` line.
+    ResultUnreadable,
+    /// It never ran, because the test program had stopped at an earlier test (or was never
+    /// built).
+    DidNotRun {
+        /// The test at which the program stopped, when known.
+        stopped_at: Option<String>,
+    },
 }
 
 /// Which runner to use.
@@ -100,25 +115,54 @@ impl Runner {
 
 /// Builds and runs the tests of `package`, each test limited to `limit_secs`.
 ///
+/// `graded` names the package's graded test targets (`add` for `tests/add.rs`): each must be
+/// built and every test in it must run to its end and report `ok`, else the missing ones are
+/// failures. Other targets (the learner's own unit tests) must pass too.
+///
 /// # Errors
 ///
-/// Only when a tool cannot run at all; failing tests and compile errors are outcomes.
+/// When a tool cannot run at all, the build runs out of time, or nextest's report cannot be
+/// read; failing tests and compile errors are outcomes.
 pub fn run_tests(
     cargo: &Cargo,
     runner: Runner,
     package: &str,
+    graded: &[String],
     limit_secs: u64,
 ) -> Result<TestOutcome> {
     match runner {
-        Runner::Nextest => run_nextest(cargo, package, limit_secs),
-        Runner::Libtest => run_libtest(cargo, package, limit_secs),
+        Runner::Nextest => run_nextest(cargo, package, graded, limit_secs),
+        Runner::Libtest => run_libtest(cargo, package, graded, limit_secs),
     }
 }
+
+/// The files a run writes for nextest, removed when the run ends, however it ends.
+struct TempFiles(Vec<PathBuf>);
+
+impl Drop for TempFiles {
+    fn drop(&mut self) {
+        for file in &self.0 {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}
+
+/// libtest's own last line for a test that ran to its end and passed, as nextest runs each
+/// test (`--exact NAME`, one test per process).
+const ONE_PASSED: &str = "test result: ok. 1 passed";
+
+/// What libtest or Rust's runtime prints when a thread overflows its stack.
+const STACK_OVERFLOW: &str = "has overflowed its stack";
 
 // ---------------------------------------------------------------------------------------------
 // cargo-nextest
 
-fn run_nextest(cargo: &Cargo, package: &str, limit_secs: u64) -> Result<TestOutcome> {
+fn run_nextest(
+    cargo: &Cargo,
+    package: &str,
+    graded: &[String],
+    limit_secs: u64,
+) -> Result<TestOutcome> {
     // The profile lives in a file of the grader's own, passed with `--tool-config-file`, so the
     // time limit can differ per step and the repository needs no nextest configuration.
     // The process ID keeps two graders (a `watch` and a `check`) from sharing files.
@@ -127,7 +171,15 @@ fn run_nextest(cargo: &Cargo, package: &str, limit_secs: u64) -> Result<TestOutc
     let id = std::process::id();
     let junit = dir.join(format!("junit-{id}.xml"));
     let config = dir.join(format!("nextest-{id}.toml"));
+    let metadata_path = dir.join(format!("metadata-{id}.json"));
+    let _temp = TempFiles(vec![junit.clone(), config.clone(), metadata_path.clone()]);
     let _ = std::fs::remove_file(&junit);
+    // Nextest counts a test process that exits with status 0 as a pass, even one that called
+    // `std::process::exit(0)` halfway. So the success output is kept in the report, and a pass
+    // needs libtest's own closing line in it (see `finish_case`). A failure's output is not
+    // kept: a test that prints without end until its time limit would make nextest write
+    // hundreds of megabytes, and the failure's text already holds the panic message. (A
+    // passing test's output is bounded by its time limit; nextest has no cap of its own.)
     let toml = format!(
         "[profile.grader]\n\
          fail-fast = false\nretries = 0\n\
@@ -135,11 +187,11 @@ fn run_nextest(cargo: &Cargo, package: &str, limit_secs: u64) -> Result<TestOutc
          failure-output = \"never\"\nsuccess-output = \"never\"\n\
          slow-timeout = {{ period = \"{limit_secs}s\", terminate-after = 1 }}\n\
          [profile.grader.junit]\npath = {junit:?}\n\
-         store-success-output = false\nstore-failure-output = true\n",
+         store-success-output = true\nstore-failure-output = false\n",
         junit = junit.display().to_string(),
     );
     std::fs::write(&config, toml).map_err(|err| Error::io("write", &config, err))?;
-    let metadata = workspace_metadata(cargo, &dir.join(format!("metadata-{id}.json")));
+    let metadata = workspace_metadata(cargo, &metadata_path);
 
     let mut command = cargo.command();
     command
@@ -154,31 +206,79 @@ fn run_nextest(cargo: &Cargo, package: &str, limit_secs: u64) -> Result<TestOutc
         .arg("--tool-config-file")
         .arg(format!("grader:{}", config.display()))
         .args(["--cargo-message-format", cargo.message_format()])
-        .args(["--cargo-quiet", "--color", "never", "--no-tests", "fail"])
+        .args(["--color", "never", "--no-tests", "pass"])
         .args(["--show-progress", "none"]);
     if let Some(metadata) = &metadata {
         command.arg("--cargo-metadata").arg(metadata);
     }
-    let output = cargo.output(command)?;
-    let _ = std::fs::remove_file(&config);
-    if let Some(metadata) = &metadata {
-        let _ = std::fs::remove_file(metadata);
-    }
-    let messages = cargo::parse_messages(&String::from_utf8_lossy(&output.stdout));
-    if !messages.errors.is_empty() {
+    // The build and every test, within the build's limit: each test has its own limit too.
+    let run = cargo.build(command)?;
+    if !run.messages.errors.is_empty() {
         return Ok(TestOutcome::CompileError {
-            errors: messages.errors,
+            errors: run.messages.errors,
         });
     }
-    let report = std::fs::read_to_string(&junit);
-    let _ = std::fs::remove_file(&junit);
-    match report {
-        Ok(xml) => Ok(parse_junit(&xml, limit_secs)),
-        Err(_) => Err(Error::Course(format!(
-            "cargo nextest did not run the tests of `{package}`:\n{}",
-            String::from_utf8_lossy(&output.stderr).trim_end()
-        ))),
+    let report = match std::fs::read_to_string(&junit) {
+        Ok(xml) => xml,
+        Err(_) => {
+            return Err(Error::Course(format!(
+                "cargo nextest did not run the tests of `{package}`:\n{}",
+                run.stderr().trim_end()
+            )));
+        }
+    };
+    let mut outcome = parse_junit(&report, limit_secs).map_err(|detail| Error::Tool {
+        tool: "cargo nextest",
+        detail: format!("the test report was unreadable ({detail})"),
+        advice: "run `cargo grade` again; if it happens again, run the step's tests with \
+                 `GRADER_RUNNER=libtest cargo grade` and tell the course authors",
+    })?;
+    outcome
+        .failures
+        .extend(missing_targets(graded, &run.messages.test_executables));
+    // Without the failure's output the report cannot tell a stack overflow from another abort:
+    // run such a test once more, alone, and read what it printed. Only aborts pay for this.
+    for (failure, suite) in outcome.failures.iter_mut().zip(&outcome.failure_suites) {
+        let aborted =
+            matches!(&failure.reason, FailureReason::Crashed { how } if how.contains("SIGABRT"));
+        // Nextest names a library's unit tests `package`, a `tests/` file's `package::name`.
+        let executable = run.messages.test_executables.iter().find(|executable| {
+            match suite
+                .strip_prefix(package)
+                .and_then(|rest| rest.strip_prefix("::"))
+            {
+                Some(target) => executable.is_test_target(target),
+                None => suite == package && executable.kind == "lib",
+            }
+        });
+        if aborted
+            && let Some(executable) = executable
+            && let Some(reason) = why_aborted(executable, &failure.name, limit_secs)?
+        {
+            failure.reason = reason;
+        }
     }
+    Ok(TestOutcome::Ran {
+        passed: outcome.passed,
+        failures: outcome.failures,
+    })
+}
+
+/// A failure for each graded test target that cargo did not build (a deleted file, a
+/// manifest that turned it off): its tests cannot have run.
+fn missing_targets(graded: &[String], built: &[TestExecutable]) -> Vec<TestFailure> {
+    graded
+        .iter()
+        .filter(|target| {
+            !built
+                .iter()
+                .any(|executable| executable.is_test_target(target))
+        })
+        .map(|target| TestFailure {
+            name: format!("tests/{target}.rs"),
+            reason: FailureReason::DidNotRun { stopped_at: None },
+        })
+        .collect()
 }
 
 /// Writes the workspace's metadata without its dependencies to `path`, for nextest.
@@ -196,98 +296,212 @@ fn workspace_metadata(cargo: &Cargo, path: &Path) -> Option<PathBuf> {
         "--no-deps",
         "--offline",
     ]);
-    let output = cargo.output(command).ok()?;
-    if !output.status.success() {
+    // Not capped: the metadata is cargo's, not the learner's, and is needed whole.
+    let output = process::output_uncapped(&mut command).ok()?;
+    if !output.success() {
         return None;
     }
-    std::fs::write(path, &output.stdout).ok()?;
+    std::fs::write(path, output.stdout.into_bytes()).ok()?;
     Some(path.to_path_buf())
 }
 
-/// Reads nextest's JUnit report: `<testcase/>` passed; a `<testcase>` with a `<failure>`
-/// failed, and the failure's `type` says whether it timed out.
-fn parse_junit(xml: &str, limit_secs: u64) -> TestOutcome {
+/// What nextest's JUnit report says.
+#[derive(Debug, Default)]
+struct JunitOutcome {
+    passed: usize,
+    failures: Vec<TestFailure>,
+    /// The test binary of each failure, e.g. `add::add`.
+    failure_suites: Vec<String>,
+    /// The test binaries that ran, e.g. `add::add`.
+    suites: Vec<String>,
+}
+
+/// The `<testcase>` being read.
+#[derive(Debug, Default)]
+struct Case {
+    name: Option<String>,
+    /// The `<failure>`'s type and text, once seen; its `message` attribute when it has no
+    /// text (the attribute repeats the text's first line, so it is not added to it).
+    failure: Option<(String, String)>,
+    stdout: String,
+    stderr: String,
+    /// An ignored test (`#[ignore]`): neither a pass nor a failure, as libtest counts it.
+    skipped: bool,
+}
+
+/// Where text inside a `<testcase>` goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Inside {
+    Nothing,
+    Failure,
+    Stdout,
+    Stderr,
+}
+
+/// Reads nextest's JUnit report: a `<testcase>` passed when it has no `<failure>` and its
+/// output ends with libtest's `test result: ok. 1 passed`; else the failure's type and text,
+/// and the output, say why.
+///
+/// A learner's code that prints that very line and then exits with status 0 still passes
+/// here: nothing in the output of a process tells libtest's words from the code's. Telling
+/// them apart needs a channel the code cannot write to, which neither runner offers.
+fn parse_junit(xml: &str, limit_secs: u64) -> std::result::Result<JunitOutcome, String> {
     use quick_xml::events::Event;
 
     let mut reader = quick_xml::Reader::from_str(xml);
-    let mut passed = 0;
-    let mut failures = Vec::new();
-    // The open <testcase>, and its <failure> (type, text) once seen.
-    let mut case: Option<String> = None;
-    let mut failure: Option<(String, String)> = None;
-    let mut in_failure = false;
-    // The test's captured stderr: every panic, where the <failure> text has only one.
-    let mut stderr = String::new();
-    let mut in_stderr = false;
+    let mut outcome = JunitOutcome::default();
+    let mut case = Case::default();
+    let mut inside = Inside::Nothing;
+    let text = |case: &mut Case, inside: Inside, new: &str| {
+        let target = match inside {
+            Inside::Failure => case.failure.as_mut().map(|(_, body)| body),
+            Inside::Stdout => Some(&mut case.stdout),
+            Inside::Stderr => Some(&mut case.stderr),
+            Inside::Nothing => None,
+        };
+        if let Some(target) = target {
+            target.push_str(new);
+        }
+    };
     loop {
-        match reader.read_event() {
-            Ok(Event::Empty(tag)) if tag.name().as_ref() == b"testcase" => passed += 1,
-            Ok(Event::Start(tag)) if tag.name().as_ref() == b"testcase" => {
-                case = attribute(&tag, b"name");
-                failure = None;
-                stderr.clear();
-            }
-            Ok(Event::Start(tag)) if tag.name().as_ref() == b"system-err" => in_stderr = true,
-            Ok(Event::End(tag)) if tag.name().as_ref() == b"system-err" => in_stderr = false,
-            Ok(Event::Text(text)) if in_stderr => {
-                if let Ok(text) = text.unescape() {
-                    stderr.push_str(&text);
+        let event = reader
+            .read_event()
+            .map_err(|err| format!("at byte {}: {err}", reader.buffer_position()))?;
+        let opens = matches!(event, Event::Start(_));
+        match event {
+            Event::Start(tag) | Event::Empty(tag) if tag.name().as_ref() == b"testsuite" => {
+                if let Some(name) = attribute(&tag, b"name") {
+                    outcome.suites.push(name);
                 }
             }
-            Ok(Event::Start(tag)) if tag.name().as_ref() == b"failure" => {
-                failure = Some((attribute(&tag, b"type").unwrap_or_default(), String::new()));
-                in_failure = true;
+            Event::Empty(tag) if tag.name().as_ref() == b"testcase" => {
+                // No output at all, so no libtest result line either.
+                let case = Case {
+                    name: attribute(&tag, b"name"),
+                    ..Case::default()
+                };
+                finish_case(case, limit_secs, &mut outcome);
             }
-            Ok(Event::Empty(tag)) if tag.name().as_ref() == b"failure" => {
-                failure = Some((attribute(&tag, b"type").unwrap_or_default(), String::new()));
+            Event::Start(tag) if tag.name().as_ref() == b"testcase" => {
+                case = Case {
+                    name: attribute(&tag, b"name"),
+                    ..Case::default()
+                };
             }
-            Ok(Event::Text(text)) if in_failure => {
-                if let (Some((_, body)), Ok(text)) = (failure.as_mut(), text.unescape()) {
-                    body.push_str(&text);
-                }
+            Event::Start(tag) | Event::Empty(tag) if tag.name().as_ref() == b"failure" => {
+                let kind = attribute(&tag, b"type").unwrap_or_default();
+                let message = attribute(&tag, b"message").unwrap_or_default();
+                // With text to come, the text says it all; without, the message is all there is.
+                case.failure = Some((kind, if opens { String::new() } else { message }));
+                inside = if opens {
+                    Inside::Failure
+                } else {
+                    Inside::Nothing
+                };
             }
-            Ok(Event::End(tag)) if tag.name().as_ref() == b"failure" => in_failure = false,
-            Ok(Event::End(tag)) if tag.name().as_ref() == b"testcase" => {
-                if let Some((_, body)) = failure
-                    .as_mut()
-                    .filter(|_| stderr.contains(" panicked at "))
-                {
-                    *body = std::mem::take(&mut stderr);
-                }
-                finish_case(
-                    case.take(),
-                    failure.take(),
-                    limit_secs,
-                    &mut passed,
-                    &mut failures,
-                );
+            Event::Start(tag) | Event::Empty(tag) if tag.name().as_ref() == b"skipped" => {
+                case.skipped = true;
             }
-            Ok(Event::Eof) | Err(_) => break,
+            Event::Start(tag) if tag.name().as_ref() == b"system-out" => inside = Inside::Stdout,
+            Event::Start(tag) if tag.name().as_ref() == b"system-err" => inside = Inside::Stderr,
+            Event::Text(new) => {
+                let new = new
+                    .unescape()
+                    .map_err(|err| format!("at byte {}: {err}", reader.buffer_position()))?;
+                text(&mut case, inside, &new);
+            }
+            Event::CData(new) => text(&mut case, inside, &String::from_utf8_lossy(&new)),
+            Event::End(tag) if tag.name().as_ref() == b"testcase" => {
+                inside = Inside::Nothing;
+                finish_case(std::mem::take(&mut case), limit_secs, &mut outcome);
+            }
+            Event::End(_) => inside = Inside::Nothing,
+            Event::Eof => break,
             _ => {}
         }
     }
-    TestOutcome::Ran { passed, failures }
+    if outcome.suites.is_empty() && !xml.contains("<testsuites") {
+        return Err("it has no <testsuites> element".to_string());
+    }
+    Ok(outcome)
 }
 
-fn finish_case(
-    name: Option<String>,
-    failure: Option<(String, String)>,
+fn finish_case(case: Case, limit_secs: u64, outcome: &mut JunitOutcome) {
+    let Some(name) = case.name.filter(|_| !case.skipped) else {
+        return;
+    };
+    let overflowed =
+        |body: &str| body.contains(STACK_OVERFLOW) || case.stderr.contains(STACK_OVERFLOW);
+    let reason = match case.failure {
+        None if case.stdout.contains(ONE_PASSED) => {
+            outcome.passed += 1;
+            return;
+        }
+        None if overflowed("") => FailureReason::StackOverflow,
+        // Nextest saw status 0, but libtest never said the test passed: the code ended the
+        // process itself.
+        None => FailureReason::Crashed {
+            how: "exit code 0".to_string(),
+        },
+        Some((kind, _)) if kind.contains("timeout") => FailureReason::TimedOut { limit_secs },
+        Some((_, body)) if overflowed(&body) => FailureReason::StackOverflow,
+        // "process aborted with signal 6 (SIGABRT)": the report holds no more (see
+        // `run_nextest`, which asks the test itself).
+        Some((kind, body)) if kind.contains("abort") => FailureReason::Crashed {
+            how: body
+                .lines()
+                .next()
+                .and_then(|line| line.split_once(" with "))
+                .map_or("an abort", |(_, how)| how)
+                .trim()
+                .to_string(),
+        },
+        // The test's stderr, when kept, holds every panic; the failure text only the first.
+        Some(_) if case.stderr.contains(" panicked at ") => panic_reason(&name, &case.stderr),
+        Some((_, body)) if body.contains(" panicked at ") => panic_reason(&name, &body),
+        // "test failure with exit code 1", "test abort with signal 9 (SIGKILL)".
+        Some((kind, _)) => FailureReason::Crashed {
+            how: kind
+                .split_once(" with ")
+                .map_or(kind.as_str(), |(_, how)| how)
+                .to_string(),
+        },
+    };
+    outcome.failures.push(TestFailure { name, reason });
+    outcome
+        .failure_suites
+        .push(outcome.suites.last().cloned().unwrap_or_default());
+}
+
+/// Runs one test that aborted under nextest again, alone, to read why from its own output:
+/// a stack overflow, or `None` when it says nothing more.
+fn why_aborted(
+    executable: &TestExecutable,
+    name: &str,
     limit_secs: u64,
-    passed: &mut usize,
-    failures: &mut Vec<TestFailure>,
-) {
-    let Some(name) = name else { return };
-    match failure {
-        None => *passed += 1,
-        Some((kind, _)) if kind.contains("timeout") => failures.push(TestFailure {
-            name,
-            reason: FailureReason::TimedOut { limit_secs },
-        }),
-        Some((_, body)) => failures.push(TestFailure {
-            reason: panic_reason(&name, &body),
-            name,
-        }),
-    }
+) -> Result<Option<FailureReason>> {
+    let finished = process::run(
+        &mut test_command(executable, &["--exact", name, "--test-threads=1"]),
+        Limit::total(Duration::from_secs(limit_secs)),
+        &mut |_, _| false,
+    )
+    .map_err(|err| Error::io("run", &executable.path, err))?;
+    Ok(finished
+        .stderr
+        .text()
+        .contains(STACK_OVERFLOW)
+        .then_some(FailureReason::StackOverflow))
+}
+
+/// A command that runs a test executable as cargo would: in its package's folder.
+fn test_command(executable: &TestExecutable, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(&executable.path);
+    command
+        .args(args)
+        .current_dir(&executable.package_dir)
+        .env("CARGO_MANIFEST_DIR", &executable.package_dir)
+        .env("RUST_BACKTRACE", "0");
+    command
 }
 
 fn attribute(tag: &quick_xml::events::BytesStart<'_>, key: &[u8]) -> Option<String> {
@@ -300,164 +514,230 @@ fn attribute(tag: &quick_xml::events::BytesStart<'_>, key: &[u8]) -> Option<Stri
 // ---------------------------------------------------------------------------------------------
 // libtest under a watchdog
 
-fn run_libtest(cargo: &Cargo, package: &str, limit_secs: u64) -> Result<TestOutcome> {
+fn run_libtest(
+    cargo: &Cargo,
+    package: &str,
+    graded: &[String],
+    limit_secs: u64,
+) -> Result<TestOutcome> {
     let mut command = cargo.command();
     command
-        .args(["test", "--no-run", "--quiet", "--package", package])
+        .args(["test", "--no-run", "--package", package])
         .args(["--message-format", cargo.message_format()]);
-    let output = cargo.output(command)?;
-    let messages = cargo::parse_messages(&String::from_utf8_lossy(&output.stdout));
-    if !messages.errors.is_empty() {
+    let run = cargo.build(command)?;
+    if !run.messages.errors.is_empty() {
         return Ok(TestOutcome::CompileError {
-            errors: messages.errors,
+            errors: run.messages.errors,
         });
     }
-    if !output.status.success() {
+    if !run.success() {
         return Err(Error::Course(format!(
             "cargo could not build the tests of `{package}`:\n{}",
-            String::from_utf8_lossy(&output.stderr).trim_end()
+            run.stderr().trim_end()
         )));
     }
     let mut passed = 0;
     let mut failures = Vec::new();
-    for (executable, package_dir) in &messages.test_executables {
-        let (ok, failed) = run_test_executable(executable, package_dir, limit_secs)?;
+    for executable in &run.messages.test_executables {
+        let (ok, failed) = run_test_executable(executable, limit_secs)?;
         passed += ok;
         failures.extend(failed);
     }
+    failures.extend(missing_targets(graded, &run.messages.test_executables));
     Ok(TestOutcome::Ran { passed, failures })
 }
 
 /// Runs one test executable with one test thread, ending it when no test finishes within
 /// `limit_secs`. Returns the number passed and the failures.
+///
+/// Every test the executable lists (`--list`) must report `ok` in its output; a test with no
+/// result is a failure, whatever the exit status says.
 fn run_test_executable(
-    executable: &Path,
-    package_dir: &Path,
+    executable: &TestExecutable,
     limit_secs: u64,
 ) -> Result<(usize, Vec<TestFailure>)> {
-    // One thread, so that libtest prints `test name ... ` before each test starts: when the
-    // watchdog fires, the last such line names the test that hangs.
-    let mut child = std::process::Command::new(executable)
-        .args(["--test-threads=1", "--color", "never"])
-        .current_dir(package_dir)
-        .env("CARGO_MANIFEST_DIR", package_dir)
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|err| Error::io("run", executable, err))?;
-    let output = watch_output(&mut child, Duration::from_secs(limit_secs));
-    Ok(parse_libtest(&output.text, output.timed_out, limit_secs))
+    let limit = Duration::from_secs(limit_secs);
+    let command = |args: &[&str]| test_command(executable, args);
+    let spawn_error = |err| Error::io("run", &executable.path, err);
+    let listed = process::run(
+        &mut command(&["--list", "--format", "terse"]),
+        Limit::total(limit),
+        &mut |_, _| false,
+    )
+    .map_err(spawn_error)?;
+    let expected: Vec<String> = listed
+        .stdout
+        .text()
+        .lines()
+        .filter_map(|line| line.strip_suffix(": test"))
+        .map(str::to_string)
+        .collect();
+
+    // One thread, so that libtest prints `test name ... ` before each test starts and the
+    // tests run in the order `--list` gives.
+    let mut scan = LibtestScan::default();
+    let finished = process::run(
+        &mut command(&["--test-threads=1", "--color", "never"]),
+        Limit {
+            time: Some(limit),
+            per_progress: true,
+        },
+        &mut |stream, chunk| stream == Stream::Stdout && scan.push(chunk),
+    )
+    .map_err(spawn_error)?;
+    Ok(judge_libtest(
+        &expected,
+        &scan.results,
+        &finished,
+        &executable.target,
+        limit_secs,
+    ))
 }
 
-struct WatchedOutput {
-    text: String,
-    timed_out: bool,
+/// A test's result as libtest printed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Result1 {
+    Ok,
+    Failed,
+    Ignored,
 }
 
-/// Collects a child's stdout; kills it when `quiet_limit` passes without a test finishing.
-fn watch_output(child: &mut Child, quiet_limit: Duration) -> WatchedOutput {
-    let (sender, receiver) = mpsc::channel::<Vec<u8>>();
-    if let Some(mut stdout) = child.stdout.take() {
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 8192];
-            while let Ok(read @ 1..) = stdout.read(&mut buffer) {
-                if sender
-                    .send(buffer.get(..read).unwrap_or_default().to_vec())
-                    .is_err()
-                {
-                    break;
-                }
+/// Reads libtest's results as they arrive, in time linear in the output.
+#[derive(Debug)]
+struct LibtestScan {
+    lines: Lines,
+    results: Vec<(String, Result1)>,
+}
+
+impl Default for LibtestScan {
+    fn default() -> LibtestScan {
+        LibtestScan {
+            lines: Lines::new(64 * 1024),
+            results: Vec::new(),
+        }
+    }
+}
+
+impl LibtestScan {
+    /// Adds a chunk of stdout; `true` when a test finished in it.
+    fn push(&mut self, chunk: &[u8]) -> bool {
+        let before = self.results.len();
+        let results = &mut self.results;
+        self.lines.push(chunk, &mut |line| {
+            if let Some((name, result)) = result_of(line) {
+                results.push((name.to_string(), result));
             }
         });
-    }
-    let mut bytes = Vec::new();
-    let mut timed_out = false;
-    let mut finished_lines = 0;
-    let mut deadline = std::time::Instant::now() + quiet_limit;
-    loop {
-        let wait = deadline.saturating_duration_since(std::time::Instant::now());
-        match receiver.recv_timeout(wait) {
-            Ok(chunk) => {
-                bytes.extend(chunk);
-                // A test finishing restarts the clock; output within a test does not.
-                let finished = String::from_utf8_lossy(&bytes)
-                    .lines()
-                    .filter(|line| result_of(line).is_some())
-                    .count();
-                if finished > finished_lines {
-                    finished_lines = finished;
-                    deadline = std::time::Instant::now() + quiet_limit;
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                timed_out = true;
-                let _ = child.kill();
-                break;
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-        }
-    }
-    let _ = child.wait();
-    WatchedOutput {
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-        timed_out,
+        self.results.len() > before
     }
 }
 
-/// `test name ... ok` to `(name, "ok")`.
-fn result_of(line: &str) -> Option<(&str, &str)> {
+/// `test name ... ok` to `(name, Ok)`.
+fn result_of(line: &str) -> Option<(&str, Result1)> {
     let rest = line.strip_prefix("test ")?;
     let (name, result) = rest.rsplit_once(" ... ")?;
-    matches!(result.trim(), "ok" | "FAILED" | "ignored").then_some((name, result.trim()))
+    let result = match result.trim() {
+        "ok" => Result1::Ok,
+        "FAILED" => Result1::Failed,
+        "ignored" => Result1::Ignored,
+        _ => return None,
+    };
+    Some((name, result))
 }
 
-/// Reads libtest's plain output: results per test, and the captured output of failures.
-fn parse_libtest(text: &str, timed_out: bool, limit_secs: u64) -> (usize, Vec<TestFailure>) {
+/// Decides each listed test's fate from the results seen and how the program ended.
+///
+/// As under nextest (see `parse_junit`), a result line is trusted: code that writes
+/// `test name ... ok` for every listed test straight to stdout and then exits with status 0
+/// still passes. An exit, an abort, a crash or a hang without such forgery never does.
+fn judge_libtest(
+    expected: &[String],
+    results: &[(String, Result1)],
+    finished: &Finished,
+    target: &str,
+    limit_secs: u64,
+) -> (usize, Vec<TestFailure>) {
+    let text = finished.stdout.text();
+    let stderr = finished.stderr.text();
+    let result = |name: &str| {
+        results
+            .iter()
+            .find(|(seen, _)| seen == name)
+            .map(|(_, result)| *result)
+    };
     let mut passed = 0;
-    let mut failed = Vec::new();
-    for line in text.lines() {
-        match result_of(line) {
-            Some((_, "ok")) => passed += 1,
-            Some((name, "FAILED")) => failed.push(name.to_string()),
-            _ => {}
-        }
-    }
-    let mut failures: Vec<TestFailure> = failed
-        .into_iter()
-        .map(|name| {
-            // The captured output sits between `---- name stdout ----` and the next `----`
-            // header or the closing `failures:` list.
-            let section = text
-                .split(&format!("---- {name} stdout ----"))
-                .nth(1)
-                .and_then(|rest| rest.split("\n---- ").next())
-                .and_then(|rest| rest.split("\n\nfailures:").next())
-                .unwrap_or_default();
-            TestFailure {
-                reason: panic_reason(&name, section),
-                name,
+    let mut failures = Vec::new();
+    // The first listed test without a result was running when the program stopped.
+    let mut stopped_at: Option<String> = None;
+    for name in expected {
+        let reason = match result(name) {
+            Some(Result1::Ok) => {
+                passed += 1;
+                continue;
             }
-        })
-        .collect();
-    // With one test thread, the test that hangs is the last `test name ... ` with no result.
-    let hanging = text
-        .lines()
-        .last()
-        .and_then(|last| last.strip_prefix("test "))
-        .filter(|_| timed_out)
-        .map(|rest| rest.trim_end().trim_end_matches("...").trim().to_string());
-    if let Some(name) = hanging {
+            Some(Result1::Ignored) => continue,
+            Some(Result1::Failed) => panic_reason(name, failure_section(&text, name)),
+            // A later test reported, so the program went on past this one.
+            None if expected
+                .iter()
+                .skip_while(|other| *other != name)
+                .skip(1)
+                .any(|later| result(later).is_some()) =>
+            {
+                FailureReason::ResultUnreadable
+            }
+            None => match &stopped_at {
+                Some(first) => FailureReason::DidNotRun {
+                    stopped_at: Some(first.clone()),
+                },
+                None => {
+                    stopped_at = Some(name.clone());
+                    ended_early(finished, &stderr, limit_secs)
+                }
+            },
+        };
         failures.push(TestFailure {
-            name,
-            reason: FailureReason::TimedOut { limit_secs },
+            name: name.clone(),
+            reason,
+        });
+    }
+    // Every test said ok, yet the program failed (code run after the tests, an exit status
+    // forced from a destructor): not a pass either.
+    if failures.is_empty() && !finished.success() {
+        failures.push(TestFailure {
+            name: target.to_string(),
+            reason: ended_early(finished, &stderr, limit_secs),
         });
     }
     (passed, failures)
 }
 
-/// The panic message and location in the captured output of the test `test`.
+/// Why a test program stopped before a test reported its result.
+fn ended_early(finished: &Finished, stderr: &str, limit_secs: u64) -> FailureReason {
+    match finished.status {
+        None => FailureReason::TimedOut { limit_secs },
+        Some(_) if stderr.contains(STACK_OVERFLOW) => FailureReason::StackOverflow,
+        Some(status) => FailureReason::Crashed {
+            how: process::describe_status(status),
+        },
+    }
+}
+
+/// The captured output of a failed test: between `---- name stdout ----` and the next `----`
+/// header or the closing `failures:` list.
+fn failure_section<'a>(text: &'a str, name: &str) -> &'a str {
+    text.split(&format!("---- {name} stdout ----"))
+        .nth(1)
+        .and_then(|rest| rest.split("\n---- ").next())
+        .and_then(|rest| rest.split("\n\nfailures:").next())
+        .unwrap_or_default()
+}
+
+/// The longest panic message kept, start and end each: a test that panics with 20 MB of text
+/// shows the start and the end of it.
+const MESSAGE_KEEP: usize = 4 * 1024;
+
+/// The panic message and location in a test's captured output.
 ///
 /// Rust prints `thread 'name' (id) panicked at tests/x.rs:3:8:` and the message on the next
 /// lines, then `note: run with RUST_BACKTRACE=1 ...`. A helper thread may panic first (a
@@ -476,16 +756,19 @@ pub fn panic_reason(test: &str, output: &str) -> FailureReason {
             message: if message.is_empty() {
                 "the test failed without a panic message".to_string()
             } else {
-                message.to_string()
+                process::cap_text(message, MESSAGE_KEEP)
             },
             location: None,
         };
     };
-    let mut message = first.message.clone();
+    // Each message is capped: a test that panics with 20 MB of text shows its start and end.
+    let mut message = process::cap_text(&first.message, MESSAGE_KEEP);
     for (_, other) in panics.iter().enumerate().filter(|(index, _)| *index != own) {
         message.push_str(&format!(
             "\n\nthread '{}' also panicked at {}:\n{}",
-            other.thread, other.location, other.message
+            other.thread,
+            other.location,
+            process::cap_text(&other.message, MESSAGE_KEEP)
         ));
     }
     FailureReason::Panicked {
@@ -548,12 +831,22 @@ fn is_test_thread(thread: &str, test: &str) -> bool {
 mod tests {
     use super::*;
 
+    const PASSED_OUTPUT: &str = "<system-out>running 1 test\ntest ok ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 3 filtered out; finished in 0.00s\n</system-out>";
+
+    fn junit(cases: &str) -> String {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="nextest-run" tests="3">
+  <testsuite name="a::t" tests="3">{cases}</testsuite>
+</testsuites>"#
+        )
+    }
+
     #[test]
     fn junit_reports_passes_failures_and_timeouts() {
-        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="nextest-run" tests="3">
-  <testsuite name="a::t" tests="3">
-    <testcase name="ok" classname="a::t" time="0.007"/>
+        let xml = junit(&format!(
+            r#"
+    <testcase name="ok" classname="a::t" time="0.007">{PASSED_OUTPUT}</testcase>
     <testcase name="x" classname="a::t" time="0.141">
       <failure message="thread &apos;x&apos; panicked" type="test failure with exit code 101">thread &apos;x&apos; (5441) panicked at a/tests/t.rs:3:8:
 assertion `left == right` failed: f should be two
@@ -565,13 +858,12 @@ note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace</f
     <testcase name="hang" classname="a::t" time="2.002">
       <failure type="test timeout"/>
       <system-out>running 1 test</system-out>
-    </testcase>
-  </testsuite>
-</testsuites>"#;
-        let TestOutcome::Ran { passed, failures } = parse_junit(xml, 7) else {
-            panic!("expected a test run");
-        };
-        assert_eq!(passed, 1);
+    </testcase>"#
+        ));
+        let outcome = parse_junit(&xml, 7).unwrap();
+        assert_eq!(outcome.passed, 1);
+        assert_eq!(outcome.suites, ["a::t"]);
+        let failures = outcome.failures;
         assert_eq!(failures.len(), 2);
         assert_eq!(failures[0].name, "x");
         assert_eq!(
@@ -590,12 +882,100 @@ note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace</f
     }
 
     #[test]
+    fn a_nextest_pass_without_libtests_result_line_is_an_early_exit() {
+        // `std::process::exit(0)` in the code: nextest saw status 0, libtest said nothing.
+        let xml = junit(
+            r#"<testcase name="exits" classname="a::t"><system-out>running 1 test
+test exits ... </system-out></testcase>
+<testcase name="silent" classname="a::t"/>"#,
+        );
+        let outcome = parse_junit(&xml, 7).unwrap();
+        assert_eq!(outcome.passed, 0);
+        let how = FailureReason::Crashed {
+            how: "exit code 0".into(),
+        };
+        assert_eq!(outcome.failures[0].reason, how);
+        assert_eq!(outcome.failures[1].reason, how);
+    }
+
+    #[test]
+    fn an_ignored_test_is_neither_passed_nor_failed() {
+        let xml = junit(r#"<testcase name="later" classname="a::t"><skipped/></testcase>"#);
+        let outcome = parse_junit(&xml, 7).unwrap();
+        assert_eq!((outcome.passed, outcome.failures.len()), (0, 0));
+    }
+
+    #[test]
+    fn a_nextest_stack_overflow_is_named() {
+        let xml = junit(
+            r#"<testcase name="deep" classname="a::t">
+<failure type="test abort with signal 6 (SIGABRT)"/>
+<system-err>
+thread &apos;deep&apos; has overflowed its stack
+fatal runtime error: stack overflow</system-err></testcase>"#,
+        );
+        let outcome = parse_junit(&xml, 7).unwrap();
+        assert_eq!(outcome.failures[0].reason, FailureReason::StackOverflow);
+    }
+
+    #[test]
+    fn a_malformed_report_is_an_error_not_an_empty_run() {
+        let err =
+            parse_junit("<testsuites><testsuite name=\"a::t\"><testcase name=", 7).unwrap_err();
+        assert!(err.contains("at byte"), "{err}");
+        assert!(parse_junit("not a report", 7).is_err());
+    }
+
+    #[cfg(unix)]
+    fn finished(code: Option<i32>, signal: Option<i32>, stdout: &str, stderr: &str) -> Finished {
+        use std::os::unix::process::ExitStatusExt;
+        let status = match (code, signal) {
+            (Some(code), _) => Some(std::process::ExitStatus::from_raw(code << 8)),
+            (None, Some(signal)) => Some(std::process::ExitStatus::from_raw(signal)),
+            (None, None) => None,
+        };
+        let mut out = process::Capped::new(1 << 20);
+        out.push(stdout.as_bytes());
+        let mut err = process::Capped::new(1 << 20);
+        err.push(stderr.as_bytes());
+        Finished {
+            status,
+            stdout: out,
+            stderr: err,
+        }
+    }
+
+    #[cfg(unix)]
+    fn judge(
+        listed: &[&str],
+        stdout: &str,
+        stderr: &str,
+        code: Option<i32>,
+        signal: Option<i32>,
+    ) -> (usize, Vec<TestFailure>) {
+        let mut scan = LibtestScan::default();
+        // Byte by byte: results split across chunks are still read.
+        for byte in stdout.as_bytes() {
+            scan.push(std::slice::from_ref(byte));
+        }
+        let expected: Vec<String> = listed.iter().map(|name| name.to_string()).collect();
+        judge_libtest(
+            &expected,
+            &scan.results,
+            &finished(code, signal, stdout, stderr),
+            "t",
+            3,
+        )
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn libtest_output_reports_failures_with_messages() {
         let text = "\nrunning 3 tests\ntest a ... ok\ntest b ... FAILED\ntest c ... ok\n\nfailures:\n\n\
                     ---- b stdout ----\n\nthread 'b' panicked at tests/t.rs:9:5:\nexpected 2\n\
                     note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\n\
                     failures:\n    b\n\ntest result: FAILED. 2 passed; 1 failed\n";
-        let (passed, failures) = parse_libtest(text, false, 10);
+        let (passed, failures) = judge(&["a", "b", "c"], text, "", Some(101), None);
         assert_eq!(passed, 2);
         assert_eq!(
             failures,
@@ -609,6 +989,7 @@ note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace</f
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn the_tests_own_panic_comes_before_a_helper_threads() {
         // As in 4.3: a helper's `recv()` fails once the test's assertion has failed.
@@ -651,11 +1032,9 @@ job 1 is running
 </system-err>
     </testcase>
   </testsuite></testsuites>"#;
-        let TestOutcome::Ran { failures, .. } = parse_junit(xml, 7) else {
-            panic!("expected a test run");
-        };
+        let outcome = parse_junit(xml, 7).unwrap();
         assert_eq!(
-            failures[0].reason,
+            outcome.failures[0].reason,
             FailureReason::Panicked {
                 message:
                     "job 1 is running\n\nthread '<unnamed>' also panicked at t.rs:4:9:\nRecvError"
@@ -678,13 +1057,121 @@ job 1 is running
 
     #[test]
     fn a_hanging_test_is_named() {
-        let (passed, failures) =
-            parse_libtest("\nrunning 2 tests\ntest a ... ok\ntest b ... ", true, 3);
+        let (passed, failures) = judge(
+            &["a", "b"],
+            "\nrunning 2 tests\ntest a ... ok\ntest b ... ",
+            "",
+            None,
+            None,
+        );
         assert_eq!(passed, 1);
         assert_eq!(failures[0].name, "b");
         assert_eq!(
             failures[0].reason,
             FailureReason::TimedOut { limit_secs: 3 }
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_exit_in_the_second_test_fails_it_and_the_tests_after_it() {
+        let (passed, failures) = judge(
+            &["a", "b", "c", "d"],
+            "\nrunning 4 tests\ntest a ... ok\ntest b ... ",
+            "",
+            Some(0),
+            None,
+        );
+        assert_eq!(passed, 1);
+        assert_eq!(
+            failures[0].reason,
+            FailureReason::Crashed {
+                how: "exit code 0".into()
+            }
+        );
+        for failure in &failures[1..] {
+            assert_eq!(
+                failure.reason,
+                FailureReason::DidNotRun {
+                    stopped_at: Some("b".into())
+                }
+            );
+        }
+        assert_eq!(failures.len(), 3);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_stack_overflow_in_the_second_test_is_named_and_the_rest_did_not_run() {
+        let (passed, failures) = judge(
+            &["a", "b", "c"],
+            "\nrunning 3 tests\ntest a ... ok\ntest b ... ",
+            "\nthread 'b' has overflowed its stack\nfatal runtime error: stack overflow, aborting\n",
+            None,
+            Some(6),
+        );
+        assert_eq!(passed, 1);
+        assert_eq!(failures[0].reason, FailureReason::StackOverflow);
+        assert_eq!(failures.len(), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn raw_output_that_hides_a_result_is_said_so_and_the_rest_still_count() {
+        let (passed, failures) = judge(
+            &["a", "b", "c"],
+            "test a ... ok\ntest b ... floodfloodok\ntest c ... ok\n",
+            "",
+            Some(0),
+            None,
+        );
+        assert_eq!(passed, 2);
+        assert_eq!(failures[0].name, "b");
+        assert_eq!(failures[0].reason, FailureReason::ResultUnreadable);
+        assert_eq!(failures.len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_forged_result_for_a_test_not_listed_counts_for_nothing() {
+        let (passed, failures) = judge(
+            &["a"],
+            "test a ... ok\ntest forged ... ok\n",
+            "",
+            Some(0),
+            None,
+        );
+        assert_eq!((passed, failures.len()), (1, 0));
+    }
+
+    #[test]
+    fn nextests_files_go_however_the_run_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<PathBuf> = ["nextest-1.toml", "metadata-1.json"]
+            .iter()
+            .map(|name| dir.path().join(name))
+            .collect();
+        for file in &files {
+            std::fs::write(file, "x").unwrap();
+        }
+        let early_return = || -> Result<()> {
+            let _temp = TempFiles(files.clone());
+            Err(Error::NoCurrentStep)
+        };
+        assert!(early_return().is_err());
+        assert!(files.iter().all(|file| !file.exists()));
+    }
+
+    #[test]
+    fn a_huge_panic_message_is_cut_in_the_middle() {
+        let output = format!(
+            "thread 'x' panicked at tests/t.rs:1:1:\n{}\nnote: run with",
+            "y".repeat(20 << 20)
+        );
+        let FailureReason::Panicked { message, .. } = panic_reason("t", &output) else {
+            panic!("expected a panic");
+        };
+        assert!(message.len() < 3 * MESSAGE_KEEP, "{}", message.len());
+        assert!(message.contains("bytes of output cut here"));
     }
 }

@@ -695,5 +695,7 @@ mod lessons;
 mod messages;
 #[path = "cli/optional.rs"]
 mod optional;
+#[path = "cli/run.rs"]
+mod run;
 #[path = "cli/state.rs"]
 mod state;

@@ -273,12 +273,16 @@ mod panics {
         );
         let run = course.grade_with(&["check", "1.1"], &[("GRADER_RUNNER", runner)]);
         run.assert_code(1)
-            .assert_stdout("job_is_running\n    job 1 is running: set `Running` first\n")
-            .assert_stdout("thread '<unnamed>' also panicked at")
-            .assert_stdout("RecvError");
-        let own = run.stdout.find("job 1 is running").unwrap();
-        let helper = run.stdout.find("RecvError").unwrap();
-        assert!(own < helper, "{}", run.stdout);
+            .assert_stdout("job_is_running\n    job 1 is running: set `Running` first\n");
+        if runner == "libtest" {
+            // The grader's own runner keeps every panic; under nextest the report holds the
+            // test thread's panic only (failing tests' output is not stored: see testrun.rs).
+            run.assert_stdout("thread '<unnamed>' also panicked at")
+                .assert_stdout("RecvError");
+            let own = run.stdout.find("job 1 is running").unwrap();
+            let helper = run.stdout.find("RecvError").unwrap();
+            assert!(own < helper, "{}", run.stdout);
+        }
     }
 
     #[test]
