@@ -25,9 +25,9 @@ impl Default for Limits {
     /// products (a long free-text note is a few KiB), and small enough that a thousand readers
     /// in one process use about a gigabyte at worst.
     fn default() -> Limits {
-        // TODO(3.3): choose limits. `usize::MAX` is no limit at all: one unclosed quote near the
-        // top of an upload makes the rest of it one field, held in memory. How long can a
-        // real field be? How many fields can a real row have?
+        // TODO(3.3): set the limits the comment above gives. `usize::MAX` is no limit at all:
+        // one unclosed quote near the top of an upload makes the rest of it one field, held
+        // in memory (`the_default_limits_are_finite_and_consistent` checks the range).
         Limits {
             max_field_bytes: usize::MAX,
             max_record_bytes: usize::MAX,

@@ -102,6 +102,15 @@ fn is_utf8_continuation(byte: u8) -> bool {
     byte & 0b1100_0000 == 0b1000_0000
 }
 
+/// The hint of [`ErrorKind::FieldTooLong`]: only a field that starts with a quote gets it.
+fn quoted_hint(quoted: bool) -> &'static str {
+    if quoted {
+        " (it starts with a quote: check that the quote is closed where the field should end)"
+    } else {
+        ""
+    }
+}
+
 /// What is wrong with a row.
 ///
 /// `thiserror` writes `Display` from the `#[error]` texts and `Error::source` from the
@@ -135,13 +144,17 @@ pub enum ErrorKind {
         "invalid UTF-8 (the file is probably in another encoding, such as Latin-1: save it as UTF-8)"
     )]
     InvalidUtf8,
+    /// The file is UTF-16 (a NUL byte on its first line gives it away): no row of it can be
+    /// read as UTF-8, so the whole file is refused.
+    #[error("the file is UTF-16, not UTF-8 (save it as UTF-8)")]
+    Utf16,
     /// A field is longer than [`Limits::max_field_bytes`].
-    #[error(
-        "field longer than {limit} bytes (if it starts with a quote, the quote may never be closed)"
-    )]
+    #[error("field longer than {limit} bytes{}", quoted_hint(*.quoted))]
     FieldTooLong {
         /// The limit, in bytes.
         limit: usize,
+        /// The field starts with a quote, which may close far too late.
+        quoted: bool,
     },
     /// A record is longer than [`Limits::max_record_bytes`].
     #[error("row longer than {limit} bytes")]
