@@ -342,6 +342,19 @@ fn the_unclosed_quote_message_names_the_line() {
     assert_eq!((record.line(), record.field(1)), (3, Some("x")));
 }
 
+#[test]
+fn a_utf16_file_is_a_fatal_error() {
+    let input: Vec<u8> = "id,name\n1,Zoë\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    check(
+        "UTF-16, little-endian, no byte order mark",
+        &input,
+        &[Row::Fatal(1, 1, 1, ErrorKind::Utf16)],
+    );
+}
+
 fn small(max_field_bytes: usize, max_record_bytes: usize, max_fields: usize) -> Limits {
     Limits {
         max_field_bytes,
