@@ -448,21 +448,7 @@ impl Parser {
             // a `""`.
             State::QuoteInQuoted => return 0,
         };
-        // `memchr` searches for up to three bytes at once, many bytes per instruction (SIMD).
-        // A line break is `\n` or `\r`; a `\r` is rare but for `\r\n` files, and is found by a
-        // second search over the (short) text before the first of the other three.
-        let end = if quoted {
-            memchr::memchr3(b'"', b'\n', b'\r', rest)
-        } else {
-            memchr::memchr3(b',', b'"', b'\n', rest)
-                .map(|end| {
-                    rest.get(..end)
-                        .and_then(|text| memchr::memchr(b'\r', text))
-                        .unwrap_or(end)
-                })
-                .or_else(|| memchr::memchr(b'\r', rest))
-        }
-        .unwrap_or(rest.len());
+        let end = special_byte(rest, quoted).unwrap_or(rest.len());
         // Up to the limits, no further: `step` reports the byte that exceeds one, at its place.
         let Some(text) = rest.get(..end.min(self.room(bytes, record))) else {
             return 0;
@@ -470,33 +456,26 @@ impl Parser {
         if text.is_empty() {
             return 0;
         }
-        // Columns count characters: every byte but a UTF-8 continuation byte starts one.
-        let columns = if text.is_ascii() {
-            text.len()
-        } else {
-            text.iter()
-                .filter(|&&byte| !is_utf8_continuation(byte))
-                .count()
-        };
+        // ASCII, most text, is always valid. Other text is checked by the standard library, in
+        // one go, unless the row is bad already (or to be decoded lossily): its text is never
+        // handed out as it is.
         let mut run = text.len();
-        // Checked as UTF-8 by the standard library, in one go, unless the row is already bad
-        // (or to be decoded lossily): its text will never be handed out as it is.
-        let check = !text.is_ascii() && self.mistake.is_none() && !self.invalid_utf8;
         let mut broken_at = None;
+        let check = !text.is_ascii() && self.mistake.is_none() && !self.invalid_utf8;
         if check && let Err(error) = std::str::from_utf8(text) {
             let valid = text.get(..error.valid_up_to()).unwrap_or_default();
             if error.error_len().is_none() {
-                // A character cut off by the end of the buffer or the run: `step` walks it
+                // A character cut off by the end of the buffer or of the run: `step` walks it
                 // byte by byte with `Utf8Check`, which remembers it between reads.
                 run = valid.len();
             } else {
                 // Broken here: reported here, and the rest of the run taken all the same.
-                // Walking on byte by byte would restart this scan at every byte.
-                let valid_columns = valid.iter().filter(|&&b| !is_utf8_continuation(b)).count();
+                // Stopping at the bad byte instead would scan the rest of the run again for
+                // every bad byte after it: 60,000 bad bytes would cost 60,000 scans.
                 broken_at = Some(Position {
-                    line: self.position.line,
-                    column: self.position.column + valid_columns,
+                    column: self.position.column + characters(valid),
                     byte: self.position.byte + valid.len(),
+                    ..self.position
                 });
             }
         }
@@ -520,14 +499,7 @@ impl Parser {
             bytes.extend_from_slice(taken);
         }
         self.position.byte += run;
-        self.position.column += if run == text.len() {
-            columns
-        } else {
-            taken
-                .iter()
-                .filter(|&&byte| !is_utf8_continuation(byte))
-                .count()
-        };
+        self.position.column += characters(taken);
         run
     }
 
@@ -865,3 +837,45 @@ impl Parser {
         }
     }
 }
+
+/// How many characters `text` holds, as columns count them: every byte but a UTF-8
+/// continuation byte starts one (valid or not, as `Position::advance` counts).
+fn characters(text: &[u8]) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.iter()
+            .filter(|&&byte| !is_utf8_continuation(byte))
+            .count()
+    }
+}
+
+/// Where the first byte that means something to the state machine is in `rest`: a quote or a
+/// line break, and outside quotes a comma too.
+fn special_byte(rest: &[u8], quoted: bool) -> Option<usize> {
+    let special = |byte: &u8| match byte {
+        b'"' | b'\n' | b'\r' => true,
+        b',' => !quoted,
+        _ => false,
+    };
+    // Most fields are short: a plain loop finds their end before a SIMD search is set up.
+    let head = rest.get(..SHORT_FIELD).unwrap_or(rest);
+    if let Some(end) = head.iter().position(special) {
+        return Some(end);
+    }
+    // A long field (a note, a description): `memchr` looks at 32 bytes at a time, for up to
+    // three bytes at once, so outside quotes a `\r` (rare but in `\r\n` files) is looked for
+    // again in the text before the first of the other three.
+    let tail = rest.get(head.len()..)?;
+    let end = if quoted {
+        memchr::memchr3(b'"', b'\n', b'\r', tail)
+    } else {
+        let end = memchr::memchr3(b',', b'"', b'\n', tail).unwrap_or(tail.len());
+        memchr::memchr(b'\r', tail.get(..end).unwrap_or_default())
+            .or((end < tail.len()).then_some(end))
+    };
+    end.map(|end| end + head.len())
+}
+
+/// How long a field must be before `special_byte` hands the search to `memchr`.
+const SHORT_FIELD: usize = 32;
