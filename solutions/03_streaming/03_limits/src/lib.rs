@@ -2,7 +2,8 @@
 //!
 //! [`Reader::read_record`] fills one [`RecordBuf`] per call from any [`BufRead`], in memory
 //! bounded by [`Limits`] on the field size, the record size and the number of fields. An
-//! unclosed quote is reported where it opened. [`import_orders`] reads [`Order`]s that way;
+//! unclosed quote costs only its own row: it is reported where it opened, and the lines after
+//! it are read as rows again. [`import_orders`] reads [`Order`]s that way;
 //! [`import_file`] does it for a path, with `anyhow` context.
 //!
 //! Errors come in two levels (pattern ERR-3): a [`ParseError`] says what is wrong where; a
@@ -395,8 +396,7 @@ pub enum ImportError {
     Io(io::Error),
     /// The header row is malformed, so no row can be trusted.
     Header(ParseError),
-    /// The file cannot be read on from this place: a limit was exceeded or a quote is
-    /// never closed.
+    /// The file cannot be read on from this place: it is UTF-16.
     Fatal(ParseError),
     /// More rows are bad than the budget allows. The report holds the bad rows read so far.
     TooManyBadRows {
@@ -466,7 +466,8 @@ impl From<io::Error> for ImportError {
 /// # Errors
 ///
 /// [`ImportError::Io`] when the upload cannot be read, [`ImportError::Header`] for a malformed
-/// header, [`ImportError::Fatal`] for a limit or an unclosed quote, and [`ImportError::TooManyBadRows`] when the budget is exceeded.
+/// header, [`ImportError::Fatal`] for a UTF-16 file, and [`ImportError::TooManyBadRows`] when
+/// the budget is exceeded.
 pub fn import_orders(input: impl BufRead, budget: &ErrorBudget) -> Result<Import, ImportError> {
     let mut reader = Reader::new(input);
     // One buffer for the whole upload, header included: each call refills it.

@@ -448,7 +448,16 @@ impl Parser {
             // a `""`.
             State::QuoteInQuoted => return 0,
         };
-        let end = special_byte(rest, quoted).unwrap_or(rest.len());
+        // A plain loop: most fields are short, and a SIMD search (`memchr`) measured slower on
+        // them than it gained on long ones.
+        let end = rest
+            .iter()
+            .position(|&byte| match byte {
+                b'"' | b'\n' | b'\r' => true,
+                b',' => !quoted,
+                _ => false,
+            })
+            .unwrap_or(rest.len());
         // Up to the limits, no further: `step` reports the byte that exceeds one, at its place.
         let Some(text) = rest.get(..end.min(self.room(bytes, record))) else {
             return 0;
@@ -459,9 +468,10 @@ impl Parser {
         // ASCII, most text, is always valid. Other text is checked by the standard library, in
         // one go, unless the row is bad already (or to be decoded lossily): its text is never
         // handed out as it is.
+        let ascii = text.is_ascii();
         let mut run = text.len();
         let mut broken_at = None;
-        let check = !text.is_ascii() && self.mistake.is_none() && !self.invalid_utf8;
+        let check = !ascii && self.mistake.is_none() && !self.invalid_utf8;
         if check && let Err(error) = std::str::from_utf8(text) {
             let valid = text.get(..error.valid_up_to()).unwrap_or_default();
             if error.error_len().is_none() {
@@ -491,7 +501,7 @@ impl Parser {
         if let Some(at) = broken_at {
             self.bad_utf8(at, record);
         }
-        if self.position.line == 1 && memchr::memchr(0, taken).is_some() {
+        if self.position.line == 1 && taken.contains(&0) {
             self.utf16 = true;
         }
         if !self.skipping {
@@ -499,7 +509,7 @@ impl Parser {
             bytes.extend_from_slice(taken);
         }
         self.position.byte += run;
-        self.position.column += characters(taken);
+        self.position.column += if ascii { run } else { characters(taken) };
         run
     }
 
@@ -849,33 +859,3 @@ fn characters(text: &[u8]) -> usize {
             .count()
     }
 }
-
-/// Where the first byte that means something to the state machine is in `rest`: a quote or a
-/// line break, and outside quotes a comma too.
-fn special_byte(rest: &[u8], quoted: bool) -> Option<usize> {
-    let special = |byte: &u8| match byte {
-        b'"' | b'\n' | b'\r' => true,
-        b',' => !quoted,
-        _ => false,
-    };
-    // Most fields are short: a plain loop finds their end before a SIMD search is set up.
-    let head = rest.get(..SHORT_FIELD).unwrap_or(rest);
-    if let Some(end) = head.iter().position(special) {
-        return Some(end);
-    }
-    // A long field (a note, a description): `memchr` looks at 32 bytes at a time, for up to
-    // three bytes at once, so outside quotes a `\r` (rare but in `\r\n` files) is looked for
-    // again in the text before the first of the other three.
-    let tail = rest.get(head.len()..)?;
-    let end = if quoted {
-        memchr::memchr3(b'"', b'\n', b'\r', tail)
-    } else {
-        let end = memchr::memchr3(b',', b'"', b'\n', tail).unwrap_or(tail.len());
-        memchr::memchr(b'\r', tail.get(..end).unwrap_or_default())
-            .or((end < tail.len()).then_some(end))
-    };
-    end.map(|end| end + head.len())
-}
-
-/// How long a field must be before `special_byte` hands the search to `memchr`.
-const SHORT_FIELD: usize = 32;

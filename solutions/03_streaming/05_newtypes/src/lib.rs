@@ -289,8 +289,8 @@ pub enum ReadError {
     /// This row is bad. The reader has moved past it: the next call reads the next row.
     #[error(transparent)]
     Row(ParseError),
-    /// The input cannot be trusted or read any further: a limit was exceeded, a quote is
-    /// never closed, or the header is unusable. The reader is finished.
+    /// The input cannot be read any further: the file is UTF-16, or its header is unusable.
+    /// The reader is finished.
     #[error(transparent)]
     Fatal(ParseError),
     /// The underlying reader failed. The reader is finished.
@@ -447,8 +447,8 @@ pub enum ImportError {
     Io(io::Error),
     /// The header row is malformed or names a column twice, so no row can be trusted.
     Header(ParseError),
-    /// The file cannot be read on from this place: a limit was exceeded, a quote is never
-    /// closed, or the header lacks a column the rows need (or has one they refuse).
+    /// The file cannot be read on from this place: it is UTF-16, or the header lacks a column
+    /// the rows need (or has one they refuse).
     Fatal(ParseError),
     /// More rows are bad than the budget allows. The report holds the bad rows read so far.
     TooManyBadRows {
@@ -517,7 +517,7 @@ impl From<io::Error> for ImportError {
 /// # Errors
 ///
 /// [`ImportError::Io`] when the upload cannot be read, [`ImportError::Header`] for a malformed
-/// header, [`ImportError::Fatal`] for a limit, an unclosed quote or a missing column, and
+/// header, [`ImportError::Fatal`] for a UTF-16 file or a missing column, and
 /// [`ImportError::TooManyBadRows`] when the budget is exceeded.
 pub fn import_orders(input: impl BufRead, budget: &ErrorBudget) -> Result<Import, ImportError> {
     let rows = Rows::<_, Order>::new(Reader::new(input)).map_err(|error| match error {
