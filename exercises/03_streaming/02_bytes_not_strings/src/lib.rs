@@ -123,6 +123,10 @@ pub enum ErrorKind {
         "invalid UTF-8 (the file is probably in another encoding, such as Latin-1: save it as UTF-8)"
     )]
     InvalidUtf8,
+    /// The file is UTF-16 (a NUL byte on its first line gives it away): no row of it can be
+    /// read as UTF-8, so the whole file is refused.
+    #[error("the file is UTF-16, not UTF-8 (save it as UTF-8)")]
+    Utf16,
 }
 
 /// A row that could not be read, with where and why.

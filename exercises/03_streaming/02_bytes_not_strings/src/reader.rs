@@ -4,14 +4,14 @@ use std::io::{self, BufRead};
 
 use crate::record::RecordBuf;
 use crate::utf8::Utf8Check;
-use crate::{ErrorKind, ParseError, Position, ReadError};
+use crate::{ErrorKind, ParseError, Position, ReadError, is_utf8_continuation};
 
 /// Reads CSV records from any [`BufRead`]: a file, a socket, a decompressor, a byte slice.
 ///
 /// - Fields are separated by `,`. A field in double quotes may contain `,`, line breaks, and
 ///   `""` for one `"`.
 /// - `\n`, `\r\n` and a lone `\r` all end a record. Blank lines are skipped (but counted).
-/// - A UTF-8 byte order mark at the start is skipped.
+/// - A UTF-8 byte order mark at the start is skipped. A UTF-16 file is refused as a whole.
 /// - Text must be UTF-8. An invalid byte makes its row an error, unless
 ///   [`Reader::lossy_utf8`] asks for U+FFFD instead.
 /// - The reader holds one record, never the file.
@@ -65,7 +65,8 @@ impl<R: BufRead> Reader<R> {
     /// # Errors
     ///
     /// - [`ReadError::Row`]: this row is malformed or not UTF-8. The reader has moved past it;
-    ///   call again for the next row.
+    ///   call again for the next row. Except for [`ErrorKind::Utf16`]: no row of a UTF-16 file
+    ///   can be read, so the reader is finished (step 3.3 makes this a fatal error).
     /// - [`ReadError::Io`]: the underlying reader failed (`Interrupted` is retried).
     ///
     /// After a fatal or I/O error the reader is finished and returns `Ok(false)`. On any
@@ -90,6 +91,17 @@ impl<R: BufRead> Reader<R> {
         }
         // Taken before anything else, so that the flag never leaks into the next record.
         let lossy = std::mem::take(&mut parser.invalid_utf8);
+        if std::mem::take(&mut parser.utf16) {
+            // No row of a UTF-16 file can be read as UTF-8: the file is refused as a whole,
+            // by its cause, instead of one "invalid UTF-8" per row.
+            parser.finished = true;
+            record.restore(bytes);
+            return Err(ReadError::Row(ParseError::new(
+                Position::START,
+                1,
+                ErrorKind::Utf16,
+            )));
+        }
         // A row error found anywhere in the record. Reported only now, after the whole row
         // was read, so that the next call starts cleanly at the next row.
         if let Some(mistake) = parser.mistake.take() {
@@ -202,6 +214,8 @@ struct Parser {
     utf8: Utf8Check,
     /// The current record had invalid UTF-8 and `lossy` is set.
     invalid_utf8: bool,
+    /// A NUL byte on the first line: the file is UTF-16.
+    utf16: bool,
     /// The current record's first row error.
     mistake: Option<ParseError>,
 }
@@ -217,6 +231,7 @@ impl Parser {
             state: State::RecordStart,
             utf8: Utf8Check::default(),
             invalid_utf8: false,
+            utf16: false,
             mistake: None,
         }
     }
@@ -269,27 +284,47 @@ impl Parser {
         let Some(text) = rest.get(..end) else {
             return 0;
         };
-        // Columns count characters. ASCII is one character a byte and always valid; other text
-        // is checked by the standard library, in one go, and only its valid part is taken:
-        // `step` walks the rest byte by byte, to report where the broken character starts.
-        let (run, columns) = if text.is_ascii() {
-            (text.len(), text.len())
-        } else {
-            let valid = valid_prefix(text);
-            (valid.len(), valid.chars().count())
-        };
-        if run == 0 {
-            return 0;
+        // ASCII is always valid. Other text is checked by the standard library, in one go,
+        // unless the row is bad already (or to be decoded lossily): its text is never handed
+        // out as it is.
+        let check = !text.is_ascii() && self.mistake.is_none() && !self.invalid_utf8;
+        let mut run = text.len();
+        let mut broken_at = None;
+        if check && let Err(error) = std::str::from_utf8(text) {
+            let valid = text.get(..error.valid_up_to()).unwrap_or_default();
+            if error.error_len().is_none() {
+                // A character cut off by the end of the buffer or of the run: `step` walks it
+                // byte by byte with `Utf8Check`, which remembers it between reads.
+                run = valid.len();
+            } else {
+                // Broken here: reported here, and the rest of the run taken all the same.
+                // Stopping at the bad byte instead would scan the rest of the run again for
+                // every bad byte after it: 60,000 bad bytes would cost 60,000 scans.
+                broken_at = Some(Position {
+                    column: self.position.column + characters(valid),
+                    byte: self.position.byte + valid.len(),
+                    ..self.position
+                });
+            }
         }
+        let Some(taken) = text.get(..run).filter(|taken| !taken.is_empty()) else {
+            return 0;
+        };
         if self.state == State::RecordStart {
             record.start_field(self.position);
         }
         if !quoted {
             self.state = State::Unquoted;
         }
-        bytes.extend_from_slice(text.get(..run).unwrap_or_default());
+        if let Some(at) = broken_at {
+            self.bad_utf8(at, record);
+        }
+        if self.position.line == 1 && taken.contains(&0) {
+            self.utf16 = true;
+        }
+        bytes.extend_from_slice(taken);
         self.position.byte += run;
-        self.position.column += columns;
+        self.position.column += characters(taken);
         run
     }
 
@@ -309,6 +344,10 @@ impl Parser {
                 bytes.push(byte);
             }
             return Flow::More;
+        }
+        if byte == 0 && here.line == 1 {
+            // Text never holds NUL, and UTF-16 has one in every other byte of ASCII text.
+            self.utf16 = true;
         }
         // An ASCII byte between characters is always valid, and it is most of what `step`
         // sees (commas, quotes, line breaks): no call to check it.
@@ -452,17 +491,14 @@ fn class(byte: u8) -> Class {
     }
 }
 
-/// The longest start of `text` that is valid UTF-8: all of it, or up to a character that is
-/// broken or cut off (by the end of the buffer, or of the run).
-fn valid_prefix(text: &[u8]) -> &str {
-    match std::str::from_utf8(text) {
-        Ok(valid) => valid,
-        // Checked again up to where the first check stopped, so it cannot fail (if it did, the
-        // empty prefix would send every byte to `step`). This runs only where a character is
-        // broken or cut off, a few times per buffer at most.
-        Err(error) => text
-            .get(..error.valid_up_to())
-            .and_then(|valid| std::str::from_utf8(valid).ok())
-            .unwrap_or_default(),
+/// How many characters `text` holds, as columns count them: every byte but a UTF-8
+/// continuation byte starts one (valid or not, as `Position::advance` counts).
+fn characters(text: &[u8]) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.iter()
+            .filter(|&&byte| !is_utf8_continuation(byte))
+            .count()
     }
 }

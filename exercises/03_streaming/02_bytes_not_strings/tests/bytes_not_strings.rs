@@ -343,3 +343,91 @@ fn lossy_decoding_reuses_the_buffer_for_valid_rows() {
         assert_eq!(record.capacity(), capacity, "valid rows reuse the buffer");
     }
 }
+
+#[test]
+fn a_long_run_of_invalid_bytes_is_one_error_and_the_next_row_is_read() {
+    let mut input = b"id,note\n1,ok\n2,".to_vec();
+    input.extend(std::iter::repeat_n(0xFF, 6_000));
+    input.extend_from_slice(b"\n3,Zo\xEB and Ren\xE9e\n4,fine\n");
+    check(
+        "6,000 bytes of 0xFF, then a Latin-1 row",
+        &input,
+        &[
+            rec(1, &["id", "note"]),
+            rec(2, &["1", "ok"]),
+            bad_utf8(3, 3, 15, 2),
+            bad_utf8(4, 5, 6_020, 2),
+            rec(5, &["4", "fine"]),
+        ],
+    );
+}
+
+/// Reads `input` whole and a byte at a time, and returns the first error's message, after
+/// which reading must end.
+fn first_fatal(input: &[u8]) -> String {
+    let mut messages = Vec::new();
+    for sizes in [&[usize::MAX][..], &[1]] {
+        let mut reader = Reader::new(trickle(input, sizes));
+        let mut record = RecordBuf::new();
+        let message = loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break "no error".to_string(),
+                Err(error) => {
+                    assert!(
+                        !reader.read_record(&mut record).unwrap(),
+                        "a UTF-16 file is refused as a whole: reading ends after {error}"
+                    );
+                    break error.to_string();
+                }
+            }
+        };
+        messages.push(message);
+    }
+    assert_eq!(
+        messages[0], messages[1],
+        "whole and in pieces, the same verdict"
+    );
+    messages.remove(0)
+}
+
+/// `text` as UTF-16, little-endian or big-endian, with or without a byte order mark.
+fn utf16(text: &str, little_endian: bool, mark: bool) -> Vec<u8> {
+    let units = mark
+        .then_some(0xFEFF)
+        .into_iter()
+        .chain(text.encode_utf16());
+    units
+        .flat_map(|unit| {
+            if little_endian {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_utf16_file_is_named_as_such() {
+    let expected = "line 1, column 1, field 1: the file is UTF-16, not UTF-8 (save it as UTF-8)";
+    for little_endian in [true, false] {
+        for mark in [true, false] {
+            let input = utf16("id,name\r\n1,Zoë\r\n", little_endian, mark);
+            assert_eq!(
+                first_fatal(&input),
+                expected,
+                "little-endian: {little_endian}, byte order mark: {mark}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_nul_byte_after_the_first_line_is_only_a_byte() {
+    check(
+        "NUL on line 2",
+        b"id\n\x00\n",
+        &[rec(1, &["id"]), rec(2, &["\0"])],
+    );
+}

@@ -7,9 +7,9 @@
 //! streaming reader never holds the whole input, and the record it does hold has lost its
 //! quotes and delimiters, so an offset into it is not a place in the file. So the reader checks
 //! each run of text in a field with `std::str::from_utf8`, which is fast, while it still knows
-//! where the run is; where that check stops (at a broken character, or one cut in two by the
-//! end of a read or by a delimiter), this check takes over. It sees the input's bytes one at a
-//! time, as `Parser::step` does, and remembers where each character starts.
+//! where the run is, and reports a broken character there. Where a character is only cut in
+//! two (by the end of a read, or by a delimiter), this check takes over: it sees the input's
+//! bytes one at a time, as `Parser::step` does, and remembers where the character started.
 //!
 //! The rules are those of RFC 3629 (the table in `Utf8Check::check`): no overlong forms, no
 //! UTF-16 surrogates, nothing above U+10FFFF. `RecordBuf::finish` still converts with

@@ -142,7 +142,9 @@ fn the_corpus_reads_as_expected() {
             include_bytes!("corpus/unclosed_quote.csv"),
             &[
                 rec(1, &["id", "note"]),
-                Row::Fatal(2, 3, 2, ErrorKind::UnclosedQuote),
+                Row::Bad(2, 3, 2, ErrorKind::UnclosedQuote),
+                rec(3, &["2", "x"]),
+                rec(4, &["3", "y"]),
             ],
         ),
         (
@@ -195,19 +197,21 @@ fn the_corpus_reads_as_expected() {
 }
 
 #[test]
-fn an_unclosed_quote_is_reported_where_it_opened() {
+fn an_unclosed_quote_costs_its_own_row_and_no_other() {
     check(
-        "the quote opens on line 2, the input ends on line 4",
-        b"a,b\nc,\"d\ne,f\ng\n",
+        "the quote opens on line 2 and the input ends inside it: lines 3 and 4 are rows",
+        b"a,b\nc,\"d\ne,f\ng,h\n",
         &[
             rec(1, &["a", "b"]),
-            Row::Fatal(2, 3, 2, ErrorKind::UnclosedQuote),
+            Row::Bad(2, 3, 2, ErrorKind::UnclosedQuote),
+            rec(3, &["e", "f"]),
+            rec(4, &["g", "h"]),
         ],
     );
     check(
         "an opening quote at the very end",
         b"a,\"",
-        &[Row::Fatal(1, 3, 2, ErrorKind::UnclosedQuote)],
+        &[Row::Bad(1, 3, 2, ErrorKind::UnclosedQuote)],
     );
     check(
         "a closed quote with an escaped quote is fine",
@@ -217,11 +221,107 @@ fn an_unclosed_quote_is_reported_where_it_opened() {
     check(
         "\"\" at the end is an escaped quote, so the field is still open",
         b"x\n\"a\"\"",
+        &[rec(1, &["x"]), Row::Bad(2, 1, 1, ErrorKind::UnclosedQuote)],
+    );
+}
+
+/// The uploads of issue 8: a customer forgot to close a quote on line 2.
+const HEADER: &[u8] = b"customer_id,email,amount_cents\n";
+
+fn upload(rows: &[u8]) -> Vec<u8> {
+    [HEADER, rows].concat()
+}
+
+fn header() -> Row {
+    rec(1, &["customer_id", "email", "amount_cents"])
+}
+
+#[test]
+fn rows_after_an_unclosed_quote_are_read_as_rows() {
+    check(
+        "the next quote gives the merged record away (text after it)",
+        &upload(b"1,\"a@x.com,100\n2,b@x.com,200\n3,\"c@x.com\",300\n4,d@x.com,400\n"),
         &[
-            rec(1, &["x"]),
-            Row::Fatal(2, 1, 1, ErrorKind::UnclosedQuote),
+            header(),
+            Row::Bad(2, 3, 2, ErrorKind::UnclosedQuote),
+            rec(3, &["2", "b@x.com", "200"]),
+            rec(4, &["3", "c@x.com", "300"]),
+            rec(5, &["4", "d@x.com", "400"]),
         ],
     );
+    check(
+        "the merged record has more fields than the header",
+        &upload(b"1,\"a@x.com,100\n2,b@x.com\",200,7\n3,c@x.com,300\n"),
+        &[
+            header(),
+            Row::Bad(2, 3, 2, ErrorKind::UnclosedQuote),
+            Row::Bad(3, 10, 2, ErrorKind::StrayQuote),
+            rec(4, &["3", "c@x.com", "300"]),
+        ],
+    );
+    check(
+        "the merged record has fewer fields than the header",
+        &upload(b"1,\"a@x.com,100\n2\"\n3,c@x.com,300\n"),
+        &[
+            header(),
+            Row::Bad(2, 3, 2, ErrorKind::UnclosedQuote),
+            Row::Bad(3, 2, 1, ErrorKind::StrayQuote),
+            rec(4, &["3", "c@x.com", "300"]),
+        ],
+    );
+    check(
+        "\\r\\n line ends, the quote's line included",
+        &upload(b"1,\"a@x.com,100\r\n2,b@x.com,200\r\n"),
+        &[
+            header(),
+            Row::Bad(2, 3, 2, ErrorKind::UnclosedQuote),
+            rec(3, &["2", "b@x.com", "200"]),
+        ],
+    );
+    check(
+        "a mistake before the quote is the row's error",
+        &upload(b"1\"x,\"a@x.com,100\n2,b@x.com,200\n"),
+        &[
+            header(),
+            Row::Bad(2, 2, 1, ErrorKind::StrayQuote),
+            rec(3, &["2", "b@x.com", "200"]),
+        ],
+    );
+}
+
+#[test]
+fn a_quoted_field_may_still_hold_line_breaks() {
+    check(
+        "a note over three lines, with a comma and an escaped quote",
+        &upload(b"1,\"a@x.com\",\"1\n2,\"\"3\"\"\n4\"\n5,e@x.com,500\n"),
+        &[
+            header(),
+            rec(2, &["1", "a@x.com", "1\n2,\"3\"\n4"]),
+            rec(5, &["5", "e@x.com", "500"]),
+        ],
+    );
+    check(
+        "the first record sets the number of fields; a short header is no reason to doubt",
+        b"note\n\"two\nlines\"\n",
+        &[rec(1, &["note"]), rec(2, &["two\nlines"])],
+    );
+}
+
+#[test]
+fn an_unclosed_quote_is_found_within_the_limits() {
+    // The quote would swallow every row after it: the record limit ends the doubt after
+    // 200 bytes, and the rows it held are read again.
+    let limits = small(1000, 200, 10);
+    let mut input = upload(b"1,\"a@x.com,100\n");
+    let mut expected = vec![header(), Row::Bad(2, 3, 2, ErrorKind::UnclosedQuote)];
+    for n in 0..100 {
+        input.extend_from_slice(format!("{n},r{n}@x.com,{n}00\n").as_bytes());
+        expected.push(Row::Record(
+            n + 3,
+            vec![n.to_string(), format!("r{n}@x.com"), format!("{n}00")],
+        ));
+    }
+    check_with("100 rows after the quote", limits, &input, &expected);
 }
 
 #[test]
@@ -230,10 +330,28 @@ fn the_unclosed_quote_message_names_the_line() {
     let mut record = RecordBuf::new();
     assert!(reader.read_record(&mut record).unwrap());
     let error = reader.read_record(&mut record).unwrap_err();
-    assert!(error.is_fatal());
+    assert!(
+        !error.is_fatal(),
+        "an unclosed quote costs its row, not the file"
+    );
     assert_eq!(
         error.to_string(),
         "line 2, column 3, field 2: quote opened here is never closed (close it, and write each quote inside it as \"\")"
+    );
+    assert!(reader.read_record(&mut record).unwrap());
+    assert_eq!((record.line(), record.field(1)), (3, Some("x")));
+}
+
+#[test]
+fn a_utf16_file_is_a_fatal_error() {
+    let input: Vec<u8> = "id,name\n1,Zoë\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    check(
+        "UTF-16, little-endian, no byte order mark",
+        &input,
+        &[Row::Fatal(1, 1, 1, ErrorKind::Utf16)],
     );
 }
 
@@ -245,17 +363,22 @@ fn small(max_field_bytes: usize, max_record_bytes: usize, max_fields: usize) -> 
     }
 }
 
+fn field_too_long(limit: usize, quoted: bool) -> ErrorKind {
+    ErrorKind::FieldTooLong { limit, quoted }
+}
+
 #[test]
 fn a_field_may_be_as_long_as_the_limit_and_no_longer() {
     let limits = small(5, 100, 10);
     check_with("5 bytes", limits, b"12345,x\n", &[rec(1, &["12345", "x"])]);
     check_with(
-        "6 bytes",
+        "6 bytes: a row error, and the next row is read",
         limits,
-        b"ok\nx,123456\nnever read\n",
+        b"ok\nx,123456\nnext\n",
         &[
             rec(1, &["ok"]),
-            Row::Fatal(2, 3, 2, ErrorKind::FieldTooLong { limit: 5 }),
+            Row::Bad(2, 3, 2, field_too_long(5, false)),
+            rec(3, &["next"]),
         ],
     );
     check_with(
@@ -265,10 +388,41 @@ fn a_field_may_be_as_long_as_the_limit_and_no_longer() {
         &[rec(1, &["a\"bc"])],
     );
     check_with(
-        "a long quoted field is reported at its opening quote",
+        "a long quoted field on one line is reported at its opening quote",
+        limits,
+        b"x,\"1234,56\",y\nz\n",
+        &[Row::Bad(1, 3, 2, field_too_long(5, true)), rec(2, &["z"])],
+    );
+    check_with(
+        "a long quoted field over several lines is taken for an unclosed quote",
         limits,
         b"x,\"12\n34\n56\"\n",
-        &[Row::Fatal(1, 3, 2, ErrorKind::FieldTooLong { limit: 5 })],
+        &[
+            Row::Bad(1, 3, 2, ErrorKind::UnclosedQuote),
+            rec(2, &["34"]),
+            Row::Bad(3, 3, 1, ErrorKind::StrayQuote),
+        ],
+    );
+    check_with(
+        "a long field's row ends at its line, even inside quotes",
+        limits,
+        b"\"123456\nnext\n",
+        &[
+            Row::Bad(1, 1, 1, field_too_long(5, true)),
+            rec(2, &["next"]),
+        ],
+    );
+}
+
+#[test]
+fn only_a_field_that_starts_with_a_quote_gets_the_quote_hint() {
+    assert_eq!(
+        field_too_long(5, false).to_string(),
+        "field longer than 5 bytes"
+    );
+    assert_eq!(
+        field_too_long(5, true).to_string(),
+        "field longer than 5 bytes (it starts with a quote: check that the quote is closed where the field should end)"
     );
 }
 
@@ -284,10 +438,11 @@ fn a_record_may_be_as_long_as_the_limit_and_no_longer() {
     check_with(
         "11 bytes of text",
         limits,
-        b"a\n12345,12345,1\n",
+        b"a\n12345,12345,1\nb\n",
         &[
             rec(1, &["a"]),
-            Row::Fatal(2, 1, 3, ErrorKind::RecordTooLong { limit: 10 }),
+            Row::Bad(2, 1, 3, ErrorKind::RecordTooLong { limit: 10 }),
+            rec(3, &["b"]),
         ],
     );
 }
@@ -299,14 +454,49 @@ fn a_record_may_have_as_many_fields_as_the_limit_and_no_more() {
     check_with(
         "4 fields",
         limits,
-        b"a,b,c,d\n",
-        &[Row::Fatal(1, 7, 4, ErrorKind::TooManyFields { limit: 3 })],
+        b"a,b,c,d\ne\n",
+        &[
+            Row::Bad(1, 7, 4, ErrorKind::TooManyFields { limit: 3 }),
+            rec(2, &["e"]),
+        ],
     );
     check_with(
         "4 empty fields",
         limits,
         b",,,\n",
-        &[Row::Fatal(1, 4, 4, ErrorKind::TooManyFields { limit: 3 })],
+        &[Row::Bad(1, 4, 4, ErrorKind::TooManyFields { limit: 3 })],
+    );
+}
+
+#[test]
+fn replaced_bytes_count_against_the_limits() {
+    // U+FFFD is three bytes: 4 invalid bytes become 12 bytes of text.
+    let limits = small(10, 100, 10);
+    let read = |input: &'static [u8]| {
+        let mut reader = Reader::with_limits(input, limits).lossy_utf8();
+        let mut record = RecordBuf::new();
+        let mut rows = Vec::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => rows.push(Ok(record.iter().map(str::to_string).collect::<Vec<_>>())),
+                Ok(false) => return rows,
+                Err(error) => rows.push(Err(error.to_string())),
+            }
+        }
+    };
+    assert_eq!(
+        read(b"a,\xFF\xFF\xFF\nb\n"),
+        [
+            Ok(vec!["a".to_string(), "\u{FFFD}".repeat(3)]),
+            Ok(vec!["b".to_string()])
+        ]
+    );
+    assert_eq!(
+        read(b"a,\xFF\xFF\xFF\xFF\nb\n"),
+        [
+            Err("line 1, column 3, field 2: field longer than 10 bytes".to_string()),
+            Ok(vec!["b".to_string()])
+        ]
     );
 }
 
@@ -352,58 +542,63 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-const FIFTY_MB: u64 = 50 * 1024 * 1024;
+/// 32 times the limits below: enough to show that memory stays at the limit, small enough that
+/// a reader without limits fails in seconds, not minutes.
+const HUGE: u64 = 4 * 1024 * 1024;
 
-/// Reads `start` followed by 50 MB of `x`, made on the fly (never stored), and checks that the
-/// reader stops at the field limit with bounded memory, having read little of the input.
+/// Reads `start` followed by 4 MiB of `x`, made on the fly (never stored), then `end`, and
+/// checks that the huge field is a row error at its start, that the buffer stays near the
+/// limit, and that the row after it is read.
 ///
 /// The field and record limits are both `limit` and the huge field is alone in its record, so
 /// the field limit is the one that trips.
-fn check_huge_field(start: &'static [u8], limit: usize, line: usize, column: usize) {
+fn check_huge_field(start: &'static [u8], end: &'static [u8], limit: usize, at: (usize, usize)) {
     let limits = small(limit, limit, 16);
-    let huge = start.chain(io::repeat(b'x').take(FIFTY_MB));
+    let huge = start.chain(io::repeat(b'x').take(HUGE)).chain(end);
     let mut counting = Counting {
         inner: huge,
         taken: 0,
     };
     let mut record = RecordBuf::new();
-    let error = {
+    {
         let mut reader = Reader::with_limits(BufReader::new(&mut counting), limits);
         assert!(reader.read_record(&mut record).unwrap(), "the header");
-        reader.read_record(&mut record).unwrap_err()
-    };
-    let Some(parse) = error.parse_error().filter(|_| error.is_fatal()) else {
-        panic!("expected a fatal field-size error, got {error:?}");
-    };
-    assert_eq!(parse.kind(), &ErrorKind::FieldTooLong { limit });
-    assert_eq!(
-        (parse.position().line, parse.position().column),
-        (line, column),
-        "the error points at the start of the field"
-    );
+        let error = reader.read_record(&mut record).unwrap_err();
+        let Some(parse) = error.parse_error().filter(|_| !error.is_fatal()) else {
+            panic!("expected a row error for the field's size, got {error:?}");
+        };
+        assert_eq!(parse.kind(), &field_too_long(limit, start.ends_with(b"\"")));
+        assert_eq!(
+            (parse.position().line, parse.position().column),
+            at,
+            "the error points at the start of the field"
+        );
+        assert!(
+            record.capacity() <= limit + 4096,
+            "the buffer must stay near the limit of {limit} bytes, but its capacity is {} bytes \
+             (doubling can overshoot a limit that is not a power of two, and the rest of a row \
+             over the limit is skipped, not stored)",
+            record.capacity()
+        );
+        assert!(reader.read_record(&mut record).unwrap(), "the row after it");
+        assert_eq!(record.field(0), Some("next"));
+    }
     assert!(
-        counting.taken <= limit + 64 * 1024,
-        "the reader must stop right after the limit, not read on: it took {} bytes of 50 MB",
-        counting.taken
-    );
-    assert!(
-        record.capacity() <= limit + 4096,
-        "the buffer must stay near the limit of {limit} bytes, but its capacity is {} bytes \
-         (doubling can overshoot a limit that is not a power of two)",
-        record.capacity()
+        counting.taken > HUGE as usize,
+        "the reader reads on to the end"
     );
 }
 
 #[test]
-fn a_50_mb_unquoted_field_fails_fast_in_bounded_memory() {
+fn a_huge_unquoted_field_is_a_row_error_in_bounded_memory() {
     // A limit that is not a power of two: a buffer that only doubles would overshoot it.
-    check_huge_field(b"note\n", 1_000_000, 2, 1);
+    check_huge_field(b"note\n", b"\nnext\n", 100_000, (2, 1));
 }
 
 #[test]
-fn a_50_mb_quoted_field_fails_fast_in_bounded_memory() {
-    // An unclosed quote near the top of a big upload looks exactly like this.
-    check_huge_field(b"note\n\n\"", 1024 * 1024, 3, 1);
+fn a_huge_quoted_field_is_a_row_error_in_bounded_memory() {
+    // An unclosed quote in a big upload with no other line break looks exactly like this.
+    check_huge_field(b"note\n\n\"", b"\nnext\n", 128 * 1024, (3, 1));
 }
 
 /// Bytes a CSV reader must care about, often: delimiters, quotes, line breaks, the byte order

@@ -556,7 +556,7 @@ fn the_corpus_imports_as_expected() {
         (
             "unclosed_quote.csv",
             include_bytes!("corpus/unclosed_quote.csv"),
-            Fatal(at(2, 3, 2, None, ErrorKind::UnclosedQuote)),
+            Imported(1, vec![at(2, 3, 2, None, ErrorKind::UnclosedQuote)]),
         ),
         (
             "latin1.csv",

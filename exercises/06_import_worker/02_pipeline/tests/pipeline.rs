@@ -103,9 +103,10 @@ fn a_long_bad_value_is_quoted_short() {
 
 #[test]
 fn a_broken_upload_stops_the_import_for_good() {
-    let input = format!("{HEADER}1,\"ann@example.com,1250\n2,bob@example.org,5\n");
-    let (result, _, _) = run(&input, &Options::default());
-    let error = result.expect_err("an unclosed quote cannot be read past");
+    // A UTF-16 file (every other byte a NUL): no row of it can be read as UTF-8.
+    let input = "c\0u\0s\0t\0o\0m\0e\0r\0_\0i\0d\0\n\0";
+    let (result, _, _) = run(input, &Options::default());
+    let error = result.expect_err("a UTF-16 file cannot be read as UTF-8");
     assert!(matches!(error, PipelineError::Unreadable(_)), "{error:?}");
     assert!(matches!(JobError::from(error), JobError::Permanent(_)));
 }

@@ -241,12 +241,17 @@ async fn the_same_job_at_the_same_time_in_the_pool_gives_one_clean_set_of_output
 
 #[tokio::test]
 async fn a_failed_job_leaves_no_output_and_no_temporary_file() {
-    // Good rows first, then a quote that is never closed: the good rows were written to the
-    // temporary file before the import failed.
-    let upload = format!("{HEADER}1,ann@example.com,1250\n2,\"bob@example.org,5\n");
+    // A good row first, then a bad row in a job that allows none: the good row was written to
+    // the temporary file before the import failed.
+    let upload = format!("{HEADER}1,ann@example.com,1250\n2,not-an-email,5\n");
     let (dir, importer) = setup(&upload);
+    let strict = JobSpec::from_json(
+        br#"{"job_id": "acme-1", "upload": "acme/orders.csv", "schema": "orders",
+            "options": {"max_bad_rows": 0}}"#,
+    )
+    .expect("a good spec");
     let error = importer
-        .run_spec(spec())
+        .run_spec(strict)
         .await
         .expect_err("a broken upload");
     assert!(matches!(error, JobError::Permanent(_)), "{error:?}");
@@ -271,7 +276,8 @@ async fn a_failed_rerun_leaves_the_earlier_outputs_whole() {
     importer.run_spec(spec()).await.expect("the first run");
     let out = dir.path().join("out");
     let before = outputs(&out);
-    let broken = format!("{HEADER}9,zed@example.com,1\n1,\"never closed\n");
+    // A UTF-16 file (every other byte a NUL): it cannot be read at all.
+    let broken = "c\0u\0s\0t\0o\0m\0e\0r\0_\0i\0d\0\n\0";
     fs::write(dir.path().join("import/acme/orders.csv"), broken).expect("replace the upload");
     assert!(importer.run_spec(spec()).await.is_err());
     assert_eq!(

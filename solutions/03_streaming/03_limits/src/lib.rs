@@ -2,7 +2,8 @@
 //!
 //! [`Reader::read_record`] fills one [`RecordBuf`] per call from any [`BufRead`], in memory
 //! bounded by [`Limits`] on the field size, the record size and the number of fields. An
-//! unclosed quote is reported where it opened. [`import_orders`] reads [`Order`]s that way;
+//! unclosed quote costs only its own row: it is reported where it opened, and the lines after
+//! it are read as rows again. [`import_orders`] reads [`Order`]s that way;
 //! [`import_file`] does it for a path, with `anyhow` context.
 //!
 //! Errors come in two levels (pattern ERR-3): a [`ParseError`] says what is wrong where; a
@@ -96,6 +97,15 @@ fn is_utf8_continuation(byte: u8) -> bool {
     byte & 0b1100_0000 == 0b1000_0000
 }
 
+/// The hint of [`ErrorKind::FieldTooLong`]: only a field that starts with a quote gets it.
+fn quoted_hint(quoted: bool) -> &'static str {
+    if quoted {
+        " (it starts with a quote: check that the quote is closed where the field should end)"
+    } else {
+        ""
+    }
+}
+
 /// What is wrong with a row.
 ///
 /// `thiserror` writes `Display` from the `#[error]` texts and `Error::source` from the
@@ -129,13 +139,17 @@ pub enum ErrorKind {
         "invalid UTF-8 (the file is probably in another encoding, such as Latin-1: save it as UTF-8)"
     )]
     InvalidUtf8,
+    /// The file is UTF-16 (a NUL byte on its first line gives it away): no row of it can be
+    /// read as UTF-8, so the whole file is refused.
+    #[error("the file is UTF-16, not UTF-8 (save it as UTF-8)")]
+    Utf16,
     /// A field is longer than [`Limits::max_field_bytes`].
-    #[error(
-        "field longer than {limit} bytes (if it starts with a quote, the quote may never be closed)"
-    )]
+    #[error("field longer than {limit} bytes{}", quoted_hint(*.quoted))]
     FieldTooLong {
         /// The limit, in bytes.
         limit: usize,
+        /// The field starts with a quote, which may close far too late.
+        quoted: bool,
     },
     /// A record is longer than [`Limits::max_record_bytes`].
     #[error("row longer than {limit} bytes")]
@@ -224,8 +238,8 @@ pub enum ReadError {
     /// This row is bad. The reader has moved past it: the next call reads the next row.
     #[error(transparent)]
     Row(ParseError),
-    /// The input cannot be trusted or read any further: a limit was exceeded, a quote is
-    /// never closed. The reader is finished.
+    /// The input cannot be read any further: the file is UTF-16, or its header is unusable.
+    /// The reader is finished.
     #[error(transparent)]
     Fatal(ParseError),
     /// The underlying reader failed. The reader is finished.
@@ -386,8 +400,7 @@ pub enum ImportError {
     Io(io::Error),
     /// The header row is malformed, so no row can be trusted.
     Header(ParseError),
-    /// The file cannot be read on from this place: a limit was exceeded or a quote is
-    /// never closed.
+    /// The file cannot be read on from this place: it is UTF-16.
     Fatal(ParseError),
     /// More rows are bad than the budget allows. The report holds the bad rows read so far.
     TooManyBadRows {
@@ -460,7 +473,8 @@ impl From<io::Error> for ImportError {
 /// # Errors
 ///
 /// [`ImportError::Io`] when the upload cannot be read, [`ImportError::Header`] for a malformed
-/// header, [`ImportError::Fatal`] for a limit or an unclosed quote, and [`ImportError::TooManyBadRows`] when the budget is exceeded.
+/// header, [`ImportError::Fatal`] for a UTF-16 file, and [`ImportError::TooManyBadRows`] when
+/// the budget is exceeded.
 pub fn import_orders(input: impl BufRead, budget: &ErrorBudget) -> Result<Import, ImportError> {
     let mut reader = Reader::new(input);
     // One buffer for the whole upload, header included: each call refills it.

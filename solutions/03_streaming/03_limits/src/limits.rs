@@ -4,12 +4,13 @@
 ///
 /// A streaming reader holds one record at a time, so its memory is bounded by the largest
 /// record it accepts. Without limits, that bound is the size of the upload: one unclosed quote
-/// near the top turns the whole file into one field. With them, memory stays below about
-/// `max_record_bytes` plus `max_fields` small positions, whatever the customer sends.
+/// near the top turns the whole file into one field. With them, memory stays below about twice
+/// `max_record_bytes` (the record, and the input kept while a quoted line break is in doubt)
+/// plus `max_fields` small positions, whatever the customer sends.
 ///
-/// Exceeding a limit is a fatal error, not a row error: skipping the row would mean reading on
-/// through an unbounded amount of input to find where it ends, which is the very cost the limit
-/// exists to refuse.
+/// A row over a limit is a row error: the reader reads on to the row's end without storing it,
+/// so it costs time in proportion to its length, never memory. A row inside quotes ends, for
+/// this purpose, at its next line break: the quote is then most likely the mistake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// The longest field, in bytes after unquoting.

@@ -4,6 +4,7 @@ use std::num::ParseIntError;
 use std::ops::Range;
 use std::str::FromStr;
 
+use crate::limits::Limits;
 use crate::{ErrorKind, ParseError, Position};
 
 /// The fields of one record, in one reusable buffer.
@@ -177,8 +178,26 @@ impl RecordBuf {
 
     /// Takes back the bytes, replacing every invalid UTF-8 sequence with U+FFFD, one field at
     /// a time so that the field boundaries stay right although the text changes length.
-    pub(crate) fn finish_lossy(&mut self, bytes: Vec<u8>) {
-        let mut text = String::with_capacity(bytes.len() + 16);
+    ///
+    /// U+FFFD is three bytes, so a field of invalid bytes can triple in length: the limits are
+    /// checked again on the text it becomes, before building it.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::FieldTooLong`] or [`ErrorKind::RecordTooLong`] when the replaced text is
+    /// over a limit; the buffer is then left empty.
+    pub(crate) fn finish_lossy(
+        &mut self,
+        bytes: Vec<u8>,
+        limits: &Limits,
+    ) -> Result<(), ParseError> {
+        let (total, over) = self.lossy_len(&bytes, limits);
+        if let Some((index, kind)) = over {
+            let position = self.position(index).unwrap_or(self.end);
+            self.restore(bytes);
+            return Err(ParseError::new(position, index + 1, kind));
+        }
+        let mut text = String::with_capacity(total);
         let mut start = 0;
         for end in &mut self.ends {
             let field = bytes.get(start..*end).unwrap_or_default();
@@ -187,6 +206,42 @@ impl RecordBuf {
             *end = text.len();
         }
         self.text = text;
+        Ok(())
+    }
+
+    /// How long the text of `bytes` will be once each invalid sequence is replaced, and the
+    /// first field (its index) that the replacing takes over a limit, if any.
+    fn lossy_len(&self, bytes: &[u8], limits: &Limits) -> (usize, Option<(usize, ErrorKind)>) {
+        let mut total = 0;
+        let mut start = 0;
+        for (index, &end) in self.ends.iter().enumerate() {
+            let field = bytes.get(start..end).unwrap_or_default();
+            // `from_utf8_lossy` puts one U+FFFD (three bytes) for each invalid sequence.
+            let len: usize = field
+                .utf8_chunks()
+                .map(|chunk| chunk.valid().len() + 3 * usize::from(!chunk.invalid().is_empty()))
+                .sum();
+            total += len;
+            if len > limits.max_field_bytes {
+                let limit = limits.max_field_bytes;
+                return (
+                    total,
+                    Some((
+                        index,
+                        ErrorKind::FieldTooLong {
+                            limit,
+                            quoted: false,
+                        },
+                    )),
+                );
+            }
+            if total > limits.max_record_bytes {
+                let limit = limits.max_record_bytes;
+                return (total, Some((0, ErrorKind::RecordTooLong { limit })));
+            }
+            start = end;
+        }
+        (total, None)
     }
 
     /// Takes back the bytes of a record that is not handed out (it had an error), keeping

@@ -6,6 +6,12 @@
 //! cargo bench -p newtypes_solution --bench throughput -- 20 5    # 20 MB, median of 5
 //! ```
 //!
+//! Beside the UTF-8 file, the reference parser reads two files that are not UTF-8: the same
+//! rows saved as Latin-1 with long notes (every row a bad row), and rows whose note is 2,000
+//! bytes of 0xFF. Bad rows are counted and reading goes on, as an import does. The parser must
+//! read both at no less than half its UTF-8 throughput: a reader that is slow on invalid input
+//! is a denial of service on an upload endpoint.
+//!
 //! Every measurement runs in a child process of its own (this program started again with
 //! `BENCH_MODE` set), so each reports its own peak resident memory (`VmHWM`) untouched by the
 //! others. The file is generated once into `target/bench/` and read from the page cache.
@@ -51,7 +57,7 @@ fn main() -> BenchResult<()> {
     let size_mb = numbers.first().copied().unwrap_or(100);
     let runs = numbers.get(1).copied().unwrap_or(3).max(1);
 
-    let path = bench_file(size_mb)?;
+    let path = bench_file(size_mb, Kind::Messy)?;
     let bytes = fs::metadata(&path)?.len();
     println!(
         "file: {} ({:.1} MB, quoted fields with commas, escaped quotes, embedded CRLF newlines)",
@@ -97,7 +103,32 @@ fn main() -> BenchResult<()> {
         None
     };
 
-    let find = |name: &str| medians.iter().find(|(mode, _)| *mode == name).map(|m| m.1);
+    println!(
+        "\nthe reference parser on files that are not UTF-8 (bad rows counted, reading goes on):"
+    );
+    for kind in [Kind::Latin1, Kind::Invalid] {
+        let other = bench_file(size_mb, kind)?;
+        let other_bytes = fs::metadata(&other)?.len();
+        let median = median_run(runs, || child("reference-lenient", &other))?;
+        let utf8 = find_median(&medians, "reference-records");
+        let ratio = utf8.map_or(0.0, |utf8| {
+            (other_bytes as f64 / median.seconds) / (bytes as f64 / utf8.seconds)
+        });
+        println!(
+            "  {:<42} {:>8.1} MB/s {:>10} rows  {:.2}x the UTF-8 throughput",
+            kind.label(),
+            other_bytes as f64 / 1e6 / median.seconds,
+            median.rows,
+            ratio
+        );
+    }
+    let field = median_run(runs, || child("reference-ff-field", &path))?;
+    println!(
+        "  {:<42} {:>8.4} s for 100 rows of 6 MB",
+        "a field of 60,000 x 0xFF", field.seconds
+    );
+
+    let find = |name: &str| find_median(&medians, name);
     println!();
     if let (Some(ours), Some(theirs)) = (find("reference-records"), find("csv-records")) {
         ratio("reference records / csv StringRecord", ours, theirs);
@@ -119,6 +150,10 @@ fn main() -> BenchResult<()> {
         );
     }
     Ok(())
+}
+
+fn find_median(medians: &[(&str, Run)], name: &str) -> Option<Run> {
+    medians.iter().find(|(mode, _)| *mode == name).map(|m| m.1)
 }
 
 fn print_row(label: &str, bytes: u64, run: Run) {
@@ -198,10 +233,18 @@ fn run_mode(mode: &str, path: &Path) -> BenchResult<Run> {
         "reference-typed" => reference_typed(BufReader::new(File::open(path)?))?,
         "csv-records" => csv_records(File::open(path)?)?,
         "csv-serde" => csv_serde(File::open(path)?)?,
+        "reference-lenient" => reference_lenient(BufReader::new(File::open(path)?))?,
+        "reference-ff-field" => {
+            // 100 rows whose one field is 60,000 bytes of 0xFF: the input of issue 8, 6 MB.
+            let mut row = vec![0xFF; 60_000];
+            row.push(b'\n');
+            let input = [b"note\n".to_vec(), row.repeat(100)].concat();
+            reference_lenient(&input[..])?
+        }
         other => match other.strip_prefix("reference-stream-") {
             Some(mb) => {
                 let bytes = mb.parse::<u64>()? * 1_000_000;
-                reference_records(BufReader::new(MessyCsv::new(bytes)))?
+                reference_records(BufReader::new(MessyCsv::new(bytes, Kind::Messy)))?
             }
             None => return Err(format!("unknown mode {other}").into()),
         },
@@ -239,6 +282,22 @@ fn reference_records(input: impl io::BufRead) -> BenchResult<u64> {
     Ok(rows)
 }
 
+/// Reads every record, counting bad rows as rows and going on, as an import does.
+fn reference_lenient(input: impl io::BufRead) -> BenchResult<u64> {
+    let mut reader = Reader::new(input);
+    let mut record = RecordBuf::new();
+    let mut rows = 0;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(rows.max(1) - 1),
+            Err(newtypes_solution::ReadError::Row(_)) => {}
+            Err(error) => return Err(error.into()),
+        }
+        rows += 1;
+    }
+}
+
 fn reference_typed(input: impl io::BufRead) -> BenchResult<u64> {
     let mut rows = 0;
     for row in Rows::<_, Row>::new(Reader::new(input))? {
@@ -270,17 +329,49 @@ fn csv_serde(input: File) -> BenchResult<u64> {
 
 // --- the input ------------------------------------------------------------------------------
 
+/// Which text the generated rows hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// UTF-8, with quoted commas, escaped quotes and line breaks.
+    Messy,
+    /// The same rows with a long note, saved as Latin-1 (`é` is the byte 0xE9).
+    Latin1,
+    /// The same rows with a note of 2,000 bytes of 0xFF.
+    Invalid,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Messy => "messy",
+            Kind::Latin1 => "latin1",
+            Kind::Invalid => "invalid",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Messy => "UTF-8",
+            Kind::Latin1 => "Latin-1, long notes",
+            Kind::Invalid => "notes of 2,000 x 0xFF",
+        }
+    }
+}
+
 /// The benchmark file of about `size_mb` MB, generated once and kept in `target/bench/`.
-fn bench_file(size_mb: u64) -> BenchResult<PathBuf> {
+fn bench_file(size_mb: u64, kind: Kind) -> BenchResult<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../target/bench");
     fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("messy-{size_mb}mb.csv"));
+    let path = dir.join(format!("{}-{size_mb}mb.csv", kind.name()));
     // Only whole rows, so the file is a little shorter than asked: generating it into a sink
     // says how long it must be (well under a second, and a stale file is never reused).
-    let bytes = io::copy(&mut MessyCsv::new(size_mb * 1_000_000), &mut io::sink())?;
+    let bytes = io::copy(
+        &mut MessyCsv::new(size_mb * 1_000_000, kind),
+        &mut io::sink(),
+    )?;
     if fs::metadata(&path).map(|m| m.len()).ok() != Some(bytes) {
         let mut out = BufWriter::new(File::create(&path)?);
-        io::copy(&mut MessyCsv::new(size_mb * 1_000_000), &mut out)?;
+        io::copy(&mut MessyCsv::new(size_mb * 1_000_000, kind), &mut out)?;
         out.flush()?;
     }
     Ok(fs::canonicalize(path)?)
@@ -291,6 +382,7 @@ fn bench_file(size_mb: u64) -> BenchResult<PathBuf> {
 /// It ends before the first row that does not fit: a row cut short would be a short row,
 /// which the typed parsers rightly refuse (the 100 MB file used to end that way).
 struct MessyCsv {
+    kind: Kind,
     remaining: u64,
     row: u64,
     pending: Vec<u8>,
@@ -298,8 +390,9 @@ struct MessyCsv {
 }
 
 impl MessyCsv {
-    fn new(bytes: u64) -> MessyCsv {
+    fn new(bytes: u64, kind: Kind) -> MessyCsv {
         MessyCsv {
+            kind,
             remaining: bytes,
             row: 0,
             pending: HEADER.to_vec(),
@@ -327,9 +420,20 @@ impl MessyCsv {
         };
         let _ = write!(
             self.pending,
-            "{},customer{n}@example.com,{amount},{name},{note}\r\n",
+            "{},customer{n}@example.com,{amount},{name},",
             n + 1
         );
+        match self.kind {
+            Kind::Messy => self.pending.extend_from_slice(note.as_bytes()),
+            Kind::Latin1 => {
+                for _ in 0..4 {
+                    self.pending
+                        .extend_from_slice(b"Livr\xE9 \xE0 Zo\xEB, caf\xE9 cr\xE8me br\xFBl\xE9e ");
+                }
+            }
+            Kind::Invalid => self.pending.extend(std::iter::repeat_n(0xFF, 2_000)),
+        }
+        self.pending.extend_from_slice(b"\r\n");
     }
 }
 
