@@ -7,10 +7,12 @@
 //! ## Why
 //! Without a limit, the input chooses your memory use: one missing line break or unclosed
 //! quote turns a 10 GB upload into one "line". A limit makes the bound yours. Check it
-//! *before* storing the next byte (so the buffer never exceeds it), stop at once with an error
-//! that names the limit and where the oversized piece starts, and treat it as fatal: skipping
-//! the piece would mean reading an unbounded amount of input to find its end. `Read::take`
-//! does the bounding for whole reads. Keep the limits in one `Copy` struct with a `Default`
+//! *before* storing the next byte (so the buffer never exceeds it) and stop storing at once, with
+//! an error that names the limit and where the oversized piece starts. Whether reading may go
+//! on depends on whether the end of the piece can be found without storing it: a CSV row over
+//! the field limit ends at its next line break outside quotes, so the reference parser (step
+//! 3.3) skips to it and reports one bad row; a line whose end never comes is fatal, as here.
+//! `Read::take` does the bounding for whole reads. Keep the limits in one `Copy` struct with a `Default`
 //! chosen for the data (and a comment saying why those numbers).
 //!
 //! ## Avoid
