@@ -429,10 +429,9 @@ fn one_record_buffer_serves_every_row() {
 enum Outcome {
     /// Imported: how many orders, and each bad row.
     Imported(usize, Vec<Place>),
-    /// Stopped at the header.
+    /// Stopped at the header. (Since an unclosed quote costs only its row, no file of the
+    /// corpus stops after the header.)
     Header(Place),
-    /// Stopped later, on a fatal error.
-    Fatal(Place),
 }
 
 fn same_kind(a: &Place, b: &Place) -> bool {
@@ -455,9 +454,6 @@ fn check(name: &str, bytes: &[u8], expected: Outcome) {
         (Err(ImportError::Header(error)), Outcome::Header(expected)) => {
             same_kind(&place(error), expected)
         }
-        (Err(ImportError::Fatal(error)), Outcome::Fatal(expected)) => {
-            same_kind(&place(error), expected)
-        }
         _ => false,
     };
     assert!(ok, "{name}: expected {expected:?}, got {got:?}");
@@ -475,6 +471,12 @@ fn the_corpus_imports_as_expected() {
             "orders.csv",
             include_bytes!("corpus/orders.csv"),
             Imported(2, vec![]),
+        ),
+        (
+            // Saved as UTF-16 (every other byte a NUL): not even the header can be read.
+            "utf16 (inline)",
+            b"c\0u\0s\0t\0o\0m\0e\0r\0_\0i\0d\0\n\0",
+            Header(at(1, 1, 1, None, ErrorKind::Utf16)),
         ),
         (
             "empty.csv",
