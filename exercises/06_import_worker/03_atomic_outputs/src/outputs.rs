@@ -83,6 +83,17 @@ impl Write for TempOutput {
         }
     }
 
+    // Forwarded, not left to the default (a loop over `write`): serde_json writes each row
+    // in a dozen small pieces with `write_all`, and `BufWriter`'s own `write_all` copies a
+    // small piece into its buffer with no loop and no call (`perf`: 8% of a job's CPU, then 5%).
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.write_all(buf),
+            None => Err(io::Error::other("the output is already committed")),
+        }
+    }
+
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.file {
             Some(file) => file.flush(),

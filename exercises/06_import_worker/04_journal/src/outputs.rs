@@ -19,6 +19,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// What every temporary file's name contains, and no finished output's does.
 pub const TEMP_MARKER: &str = ".tmp-";
 
+/// The write buffer of each output.
+const OUTPUT_BUFFER_BYTES: usize = 64 * 1024;
+
 /// Numbers the temporary files of this process, so two attempts at one job (a timed-out one
 /// still stopping, and its retry) never share one.
 static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
@@ -59,7 +62,9 @@ impl TempOutput {
             .create_new(true)
             .open(&temp)?;
         Ok(TempOutput {
-            file: Some(BufWriter::new(file)),
+            // 64 KiB, not the default 8 KiB: an output of hundreds of megabytes then takes
+            // an eighth of the `write` calls, for 56 KiB more per open output.
+            file: Some(BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, file)),
             temp,
             target,
             committed: false,
@@ -99,6 +104,17 @@ impl Write for TempOutput {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.file {
             Some(file) => file.write(buf),
+            None => Err(io::Error::other("the output is already committed")),
+        }
+    }
+
+    // Forwarded, not left to the default (a loop over `write`): serde_json writes each row
+    // in a dozen small pieces with `write_all`, and `BufWriter`'s own `write_all` copies a
+    // small piece into its buffer with no loop and no call (`perf`: 8% of a job's CPU, then 5%).
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.write_all(buf),
             None => Err(io::Error::other("the output is already committed")),
         }
     }

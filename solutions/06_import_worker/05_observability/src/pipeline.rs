@@ -85,8 +85,8 @@ pub fn import(
     let mut summary = Summary::default();
     loop {
         // Checked before each row, so a cancelled import stops within one row. (Rejected:
-        // checking every 1000 rows to save a load; an atomic load per row costs nothing next
-        // to parsing the row.)
+        // checking every 1000 rows to save the check; it takes an uncontended lock, about 2%
+        // of a job's time under `perf`, little next to parsing and writing the row.)
         if cancel.is_cancelled() {
             return Err(PipelineError::Cancelled);
         }
