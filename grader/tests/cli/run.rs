@@ -125,8 +125,10 @@ fn spawn_sleep() {
         .create(true)
         .open(concat!(env!("CARGO_MANIFEST_DIR"), "/pids"))
         .unwrap();
-    writeln!(pids, "{}\n{}", child.id(), std::process::id()).unwrap();
-    pids.flush().unwrap();
+    // One write of the whole text: test programs run at once append to the same file, and
+    // `writeln!` on a `File` may write its pieces one by one, interleaving them with another's.
+    let line = format!("{}\n{}\n", child.id(), std::process::id());
+    pids.write_all(line.as_bytes()).unwrap();
     std::mem::forget(child);
 }
 "#;
