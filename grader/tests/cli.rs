@@ -114,6 +114,19 @@ impl Course {
         );
     }
 
+    /// Solves the fixture's four steps in order with `cargo grade`, each passing.
+    fn solve_every_step_in_order(&self) {
+        for id in [
+            "01_basics/01_add",
+            "01_basics/02_endless",
+            "01_basics/03_lint",
+            "01_basics/04_broken",
+        ] {
+            self.solve(id);
+            self.grade(&[]).assert_code(0).assert_stdout("passed");
+        }
+    }
+
     fn progress(&self) -> serde_json::Value {
         let text = std::fs::read_to_string(self.path(".grader/progress.json")).unwrap();
         serde_json::from_str(&text).unwrap()
@@ -191,15 +204,7 @@ mod learner_loop {
     #[test]
     fn solving_every_step_in_order_finishes_the_course() {
         let course = Course::new();
-        for id in [
-            "01_basics/01_add",
-            "01_basics/02_endless",
-            "01_basics/03_lint",
-            "01_basics/04_broken",
-        ] {
-            course.solve(id);
-            course.grade(&[]).assert_code(0).assert_stdout("passed");
-        }
+        course.solve_every_step_in_order();
         course
             .grade(&[])
             .assert_code(0)

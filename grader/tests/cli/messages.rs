@@ -22,33 +22,8 @@ impl Course {
     }
 }
 
-mod progression {
-    use super::*;
-
-    // Passing the last step with earlier steps left: `state::finishing_the_last_step_after_
-    // skipping_ahead_does_not_finish_the_course`.
-
-    #[test]
-    fn rechecking_a_passed_step_does_not_offer_to_move_to_the_current_step() {
-        let course = Course::new();
-        course.solve("01_basics/01_add");
-        course
-            .grade(&[])
-            .assert_code(0)
-            .assert_stdout("Next up: 1.2");
-        // Before: "`cargo grade goto 1.2` moves on", with 1.2 already the current step.
-        let run = course.grade(&["check", "1.1"]);
-        run.assert_code(0)
-            .assert_stdout("Your current step is 1.2 Step endless: `cargo grade` checks it.");
-        Course::assert_stdout_lacks(&run, "cargo grade goto");
-        // From elsewhere in the course, `goto` is still the way on.
-        course.grade(&["goto", "1.4"]).assert_code(0);
-        course
-            .grade(&["check", "1.1"])
-            .assert_code(0)
-            .assert_stdout("`cargo grade goto 1.2` moves on to Step endless.");
-    }
-}
+// Progression after a pass (the last step with earlier ones left; re-checking a passed step)
+// is tested in `state.rs`.
 
 #[test]
 fn watch_says_once_that_the_course_is_finished() {

@@ -130,10 +130,16 @@ fn rechecking_a_passed_step_counts_no_attempt_and_knows_where_the_learner_is() {
     run.assert_code(0)
         .assert_stdout("1.1 passed")
         .assert_stdout("Your current step is 1.2 Step endless: `cargo grade` checks it.");
-    assert_stdout_lacks(&run, "goto 1.2");
+    assert_stdout_lacks(&run, "cargo grade goto");
     let progress = course.progress();
     assert_eq!(progress["steps"]["01_basics/01_add"]["attempts"], 1);
     assert_eq!(progress["current"], "01_basics/02_endless");
+    // From elsewhere in the course, `goto` is still the way on.
+    course.grade(&["goto", "1.4"]).assert_code(0);
+    course
+        .grade(&["check", "1.1"])
+        .assert_code(0)
+        .assert_stdout("`cargo grade goto 1.2` moves on to Step endless.");
 }
 
 /// A report as `cargo grade report --json` writes it, over the fixture's four steps: `done`
