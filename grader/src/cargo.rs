@@ -120,6 +120,47 @@ impl CargoRun {
     pub fn stderr(&self) -> String {
         self.finished.stderr.text()
     }
+
+    /// The error for a cargo run that ended without what it was run for (a test report, test
+    /// executables) and without a compiler error to show: `what` names what is missing.
+    ///
+    /// The message keeps what cargo said but its progress lines ("Compiling serde") and
+    /// nextest's warnings about dependencies missing from the grader's `--no-deps` metadata
+    /// (see `testrun::workspace_metadata`): with both left in, a full disk's one line was lost
+    /// under forty lines of noise. A full disk gets its own advice.
+    pub fn failure(&self, what: &str) -> Error {
+        let stderr = self.stderr();
+        let said: Vec<&str> = stderr
+            .lines()
+            .filter(|line| !is_progress_noise(line))
+            .collect();
+        let said = said.join("\n");
+        if stderr.contains("No space left on device") {
+            return Error::Tool {
+                tool: "cargo",
+                detail: format!("{what}: the disk is full\n{}", said.trim_end()),
+                advice: "free some space (`cargo clean` in the course folder removes the build \
+                         files, which are rebuilt when needed), then run `cargo grade` again",
+            };
+        }
+        Error::Course(format!("{what}:\n{}", said.trim_end()))
+    }
+}
+
+/// A line of cargo's or nextest's stderr that says nothing about why a run failed.
+fn is_progress_noise(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    [
+        "Compiling ",
+        "Checking ",
+        "Fresh ",
+        "Downloaded ",
+        "Downloading ",
+        "Blocking ",
+    ]
+    .iter()
+    .any(|status| trimmed.starts_with(status))
+        || line.contains("which wasn't produced by cargo metadata")
 }
 
 impl Cargo {
@@ -431,6 +472,46 @@ fn span_location(span: &Value) -> Option<Location> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A failed cargo run that printed `stderr`.
+    fn failed_run(stderr: &str) -> CargoRun {
+        let mut captured = process::Capped::new(process::KEEP_BYTES);
+        captured.push(stderr.as_bytes());
+        CargoRun {
+            finished: Finished {
+                status: None,
+                stdout: process::Capped::new(process::KEEP_BYTES),
+                stderr: captured,
+            },
+            messages: BuildMessages::default(),
+        }
+    }
+
+    #[test]
+    fn a_failure_shows_what_cargo_said_without_the_noise_around_it() {
+        let noise = "warning: saw package ID `registry+https://x#libc@0.2.1` which wasn't produced by cargo metadata\n   Compiling libc v0.2.1\n";
+        let run = failed_run(&format!("{}error: linking failed\n", noise.repeat(40)));
+        let message = run
+            .failure("cargo nextest did not run the tests of `x`")
+            .to_string();
+        assert_eq!(
+            message,
+            "cargo nextest did not run the tests of `x`:\nerror: linking failed"
+        );
+    }
+
+    #[test]
+    fn a_full_disk_says_so_and_what_to_do() {
+        let run = failed_run(
+            "   Compiling libc v0.2.1\nerror: failed to write `/c/target/debug/deps/x.o`: No space left on device (os error 28)\n",
+        );
+        let err = run.failure("cargo nextest did not run the tests of `x`");
+        let message = err.with_advice();
+        assert!(message.contains("the disk is full"), "{message}");
+        assert!(message.contains("No space left on device"), "{message}");
+        assert!(message.contains("`cargo clean`"), "{message}");
+        assert!(!message.contains("Compiling"), "{message}");
+    }
 
     #[test]
     fn errors_and_test_executables_are_read() {

@@ -221,9 +221,8 @@ fn run_nextest(
     let report = match std::fs::read_to_string(&junit) {
         Ok(xml) => xml,
         Err(_) => {
-            return Err(Error::Course(format!(
-                "cargo nextest did not run the tests of `{package}`:\n{}",
-                run.stderr().trim_end()
+            return Err(run.failure(&format!(
+                "cargo nextest did not run the tests of `{package}`"
             )));
         }
     };
@@ -531,10 +530,7 @@ fn run_libtest(
         });
     }
     if !run.success() {
-        return Err(Error::Course(format!(
-            "cargo could not build the tests of `{package}`:\n{}",
-            run.stderr().trim_end()
-        )));
+        return Err(run.failure(&format!("cargo could not build the tests of `{package}`")));
     }
     let mut passed = 0;
     let mut failures = Vec::new();
