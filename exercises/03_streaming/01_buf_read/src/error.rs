@@ -172,7 +172,7 @@ impl Error for ParseError {
     }
 }
 
-/// Why [`Reader::read_record`] failed, and whether reading can go on.
+/// Why [`Reader::read_record`](crate::Reader::read_record) failed, and whether reading can go on.
 ///
 /// The variants are the decision a caller has to make, so the caller cannot forget to make it:
 /// a row error is recorded and reading goes on; an I/O error ends the file.

@@ -115,7 +115,7 @@ pub enum ErrorKind {
     /// read as UTF-8, so the whole file is refused.
     #[error("the file is UTF-16, not UTF-8 (save it as UTF-8)")]
     Utf16,
-    /// A field is longer than [`Limits::max_field_bytes`].
+    /// A field is longer than [`Limits::max_field_bytes`](crate::Limits::max_field_bytes).
     #[error("field longer than {limit} bytes{}", quoted_hint(*.quoted))]
     FieldTooLong {
         /// The limit, in bytes.
@@ -123,13 +123,13 @@ pub enum ErrorKind {
         /// The field starts with a quote, which may close far too late.
         quoted: bool,
     },
-    /// A record is longer than [`Limits::max_record_bytes`].
+    /// A record is longer than [`Limits::max_record_bytes`](crate::Limits::max_record_bytes).
     #[error("row longer than {limit} bytes")]
     RecordTooLong {
         /// The limit, in bytes.
         limit: usize,
     },
-    /// A record has more fields than [`Limits::max_fields`].
+    /// A record has more fields than [`Limits::max_fields`](crate::Limits::max_fields).
     #[error("row with more than {limit} fields")]
     TooManyFields {
         /// The limit, in fields.
@@ -201,7 +201,7 @@ impl Error for ParseError {
     }
 }
 
-/// Why [`Reader::read_record`] failed, and whether reading can go on.
+/// Why [`Reader::read_record`](crate::Reader::read_record) failed, and whether reading can go on.
 ///
 /// The variants are the decision a caller has to make, so the caller cannot forget to make it:
 /// a row error is recorded and reading goes on; the other two end the file.
