@@ -4,7 +4,7 @@ use std::error::Error;
 use std::fmt;
 use std::io::{self, Read};
 
-use crate::{ParseError, Record};
+use crate::{ParseError, Record, records};
 
 /// One row of an orders upload: `customer_id,email,amount_cents`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,7 +170,7 @@ pub fn import_orders(reader: impl Read, budget: &ErrorBudget) -> Result<Import, 
     // two steps that can fail); keep the order, or push the error into `report.bad_rows`.
     // After each bad row, stop with `too_many_bad_rows(...)` if `budget.count_exceeded`;
     // after the last row, do the same if `budget.share_exceeded`.
-    let _ = (reader, budget, too_many_bad_rows);
+    let _ = (reader, budget, records, too_many_bad_rows);
     todo!()
 }
 
