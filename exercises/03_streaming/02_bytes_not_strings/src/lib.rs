@@ -21,10 +21,12 @@ mod record;
 mod utf8;
 
 pub use app::import_file;
-use error::is_utf8_continuation;
 pub use error::{ErrorKind, ParseError, Position, ReadError};
 pub use import::{
     EXCERPT_CHARS, ErrorBudget, Import, ImportError, Order, Report, excerpt, import_orders,
 };
 pub use reader::Reader;
 pub use record::RecordBuf;
+
+// `reader.rs` finds it at the crate root, where it was before `error.rs` held it.
+use error::is_utf8_continuation;

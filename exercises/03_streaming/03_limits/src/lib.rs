@@ -23,7 +23,6 @@ mod record;
 mod utf8;
 
 pub use app::import_file;
-use error::is_utf8_continuation;
 pub use error::{ErrorKind, ParseError, Position, ReadError};
 pub use import::{
     EXCERPT_CHARS, ErrorBudget, Import, ImportError, Order, Report, excerpt, import_orders,
@@ -31,3 +30,6 @@ pub use import::{
 pub use limits::Limits;
 pub use reader::Reader;
 pub use record::RecordBuf;
+
+// `reader.rs` finds it at the crate root, where it was before `error.rs` held it.
+use error::is_utf8_continuation;
