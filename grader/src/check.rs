@@ -235,12 +235,21 @@ fn graded_targets(cargo: &Cargo, step: &Step, package: &str) -> Vec<String> {
 }
 
 /// Starts `cargo clippy` on the package's library with every warning and the step's lints as
-/// errors. Only the learner's code is linted, not the graded tests. Dropping the answer
-/// unread ends clippy.
+/// errors. Only the learner's code is linted: not the graded tests, and not the earlier
+/// steps' references a step depends on (`--no-deps`), which may hold on purpose what this
+/// step's lints refuse (2.5 depends on 2.4, whose string slices are 2.5's task). Dropping the
+/// answer unread ends clippy.
 fn start_clippy(cargo: &Cargo, package: &str, lints: &[String]) -> Result<Running> {
     let mut command = cargo.command();
     command
-        .args(["clippy", "--quiet", "--lib", "--package", package])
+        .args([
+            "clippy",
+            "--quiet",
+            "--lib",
+            "--no-deps",
+            "--package",
+            package,
+        ])
         .args(["--message-format", cargo.message_format()])
         .arg("--target-dir")
         .arg(cargo.clippy_target_dir())
@@ -319,6 +328,7 @@ pub fn warm(cargo: &Cargo, steps: &[Step]) -> Result<()> {
         .args([
             "clippy",
             "--lib",
+            "--no-deps",
             "--message-format",
             cargo.message_format(),
         ])
