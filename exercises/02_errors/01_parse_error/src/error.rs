@@ -63,7 +63,8 @@ pub enum ErrorKind {
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // TODO: each kind prints exactly its message, word for word
-        // (`display_says_where_and_what_to_fix`, `messages_are_lowercase_without_a_trailing_period`):
+        // (`display_says_where_and_what_to_fix`,
+        // `messages_are_lowercase_without_a_trailing_period`):
         //   StrayQuote:     unexpected quote in an unquoted field (quote the whole field and write the quote as "")
         //   TextAfterQuote: unexpected text after a closing quote (quote the whole field and write each quote inside it as "")
         let _ = f;
