@@ -31,6 +31,9 @@ impl Position {
         // TODO: every byte moves `self.byte` on by one. A `\n` starts the next line, at
         // column 1. Any other byte moves the column on by one, unless it is the second,
         // third or fourth byte of a UTF-8 character (`is_utf8_continuation` tells you).
+        // Tests: `advance_counts_lines_columns_and_bytes`,
+        // `advance_counts_characters_not_bytes_for_the_column`; lesson: "A position has three
+        // numbers".
         let _ = is_utf8_continuation(byte);
         todo!()
     }
@@ -59,7 +62,9 @@ pub enum ErrorKind {
 
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // TODO: `match self` and write one message per kind with `f.write_str(...)`:
+        // TODO: each kind prints exactly its message, word for word
+        // (`display_says_where_and_what_to_fix`,
+        // `messages_are_lowercase_without_a_trailing_period`):
         //   StrayQuote:     unexpected quote in an unquoted field (quote the whole field and write the quote as "")
         //   TextAfterQuote: unexpected text after a closing quote (quote the whole field and write each quote inside it as "")
         let _ = f;
@@ -106,8 +111,10 @@ impl ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // TODO: write "line 4, column 9, field 2: <the kind's message>" with `write!(f, ...)`.
-        // The kind's message comes from its own `Display`: `{}` with `self.kind` uses it.
+        // TODO: where first, then what: "line 4, column 9, field 2: <the kind's message>", the
+        // kind's message exactly as its own `Display` prints it; the byte offset stays out
+        // (`display_says_where_and_what_to_fix`, `parse_error_is_a_real_error_type`). Lesson:
+        // the `TooLong` example.
         let _ = f;
         todo!()
     }

@@ -234,7 +234,8 @@ impl Records<'_> {
 /// Later mistakes in the same row are often echoes of the first (one stray quote can make the
 /// rest of the row look wrong), so reporting only the first keeps the message trustworthy.
 fn remember(error: &mut Option<ParseError>, mistake: ParseError) {
-    // TODO: store `mistake` in `*error` only when it is still `None`.
+    // TODO: after any number of calls, `*error` holds the row's first mistake; a later one
+    // never replaces it (`the_first_mistake_of_a_row_is_the_one_reported`).
     let _ = (error, mistake);
     todo!()
 }

@@ -140,8 +140,9 @@ impl fmt::Display for ParseError {
 // do none of that, and callers cannot tell one mistake from another without parsing text.
 impl Error for ParseError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
-        // TODO: the cause of an `InvalidNumber` is the `ParseIntError` inside it: return
-        // `Some(cause)` for that kind and `None` for every other kind.
+        // TODO: the source of an `InvalidNumber` is the `ParseIntError` inside it; every other
+        // kind has none (`a_number_error_keeps_the_parse_int_error_as_its_source`,
+        // `an_empty_or_huge_number_says_why_in_its_source`).
         todo!()
     }
 }

@@ -40,7 +40,9 @@ pub enum ImportError {
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // TODO: `Io` prints "could not read the upload" (the reason is its source, so it is
-        // not repeated here). `Parse` prints the `ParseError` exactly as it prints itself.
+        // not repeated here). `Parse` prints the `ParseError` exactly as it prints itself
+        // (`a_reader_that_fails_gives_an_io_error_with_its_cause`,
+        // `a_report_of_the_whole_chain_says_everything_once`).
         let _ = f;
         todo!()
     }
@@ -50,7 +52,9 @@ impl Error for ImportError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         // TODO: `Io`'s source is the `io::Error`. `Parse` already prints the `ParseError`,
         // so its source is *the ParseError's source* (`error.source()`), not the ParseError
-        // itself: otherwise a report that walks the chain prints the same message twice.
+        // itself: otherwise a report that walks the chain prints the same message twice
+        // (`a_report_of_the_whole_chain_says_everything_once`; lesson: "Each message appears
+        // once in the chain").
         todo!()
     }
 }
@@ -82,13 +86,14 @@ impl From<ParseError> for ImportError {
 /// The header is skipped (it is checked by name in Part 3). The first error of any kind stops
 /// the import; step 2.3 lets the good rows through.
 pub fn read_orders(reader: impl Read) -> Result<Vec<Order>, ImportError> {
-    // TODO:
-    // 1. Read everything into a `String` with `reader.read_to_string(&mut text)?`
-    //    (reading needs `mut reader` in the signature).
-    // 2. Take the first record from `records(&text)`: the header. Skip it, but return its
-    //    error if it has one (`header?`).
-    // 3. Turn every other record into an `Order` with `Order::from_record`, using `?` for
-    //    both the row and the order, and return them all.
+    // TODO: every row after the header becomes an `Order`, in order
+    // (`every_row_after_the_header_becomes_an_order`); an empty upload or a header alone
+    // gives none (`an_empty_upload_and_a_header_alone_have_no_orders`). The header's fields
+    // are not used, but a malformed header is an error like any row
+    // (`quote_mistakes_from_step_2_1_stop_the_import_too`). The first failure of any kind
+    // (reading, a malformed row, a bad value) is returned as an `ImportError` through `?`,
+    // with nothing else to write (`the_question_mark_operator_converts_both_errors`).
+    // Reading from `reader` needs it to be `mut`: you may add that to the signature.
     let _ = (reader, records);
     todo!()
 }

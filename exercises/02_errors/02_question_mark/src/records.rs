@@ -62,10 +62,12 @@ impl<'a> Record<'a> {
     where
         T: FromStr<Err = ParseIntError>,
     {
-        // TODO: get the text with `self.text(index)?`, then `text.parse()`. Its error is a
-        // `ParseIntError`, which knows nothing about lines or fields, so turn it into a
-        // `ParseError` with `.map_err(|cause| ...)`: at `self.position(index)` (use
-        // `self.end` if that is `None`), field `index + 1`, kind `InvalidNumber(cause)`.
+        // TODO: a missing field is the `MissingField` error that `self.text` gives
+        // (`a_short_row_is_a_missing_field_at_the_end_of_the_row`). A field that is not a
+        // number is an `InvalidNumber` at the start of that field, in field `index + 1`, with
+        // the `ParseIntError` kept inside (`a_bad_number_is_an_error_at_its_field`,
+        // `a_number_error_keeps_the_parse_int_error_as_its_source`). Lesson: "`From` only
+        // sees the error it converts".
         let _ = index;
         todo!()
     }

@@ -53,7 +53,8 @@ impl Default for ErrorBudget {
 impl ErrorBudget {
     /// `true` when `report` has more bad rows than `max_bad_rows`.
     pub fn count_exceeded(&self, report: &Report) -> bool {
-        // TODO: compare the number of bad rows with `self.max_bad_rows`.
+        // TODO: exactly `max_bad_rows` bad rows is within the budget; one more is not
+        // (`the_count_is_exceeded_above_the_maximum_not_at_it`).
         let _ = report;
         todo!()
     }
@@ -65,7 +66,9 @@ impl ErrorBudget {
         // TODO: is `bad / rows` more than `max_bad_percent / 100`? Compare in whole numbers
         // and without dividing: a file with no rows must not divide by zero, and 11 bad rows
         // of 101 (10.9%) must exceed a budget of 10%. `usize::from(self.max_bad_percent)`
-        // turns the `u8` into a `usize`.
+        // turns the `u8` into a `usize`. Tests: `the_share_is_compared_exactly`,
+        // `the_share_of_a_file_without_rows_is_not_exceeded`; lesson: "Integer arithmetic has
+        // two traps here".
         let _ = report;
         todo!()
     }
@@ -164,12 +167,21 @@ impl From<io::Error> for ImportError {
 /// file. Every other bad row is recorded in the report and reading goes on, until the
 /// `budget` is exceeded.
 pub fn import_orders(reader: impl Read, budget: &ErrorBudget) -> Result<Import, ImportError> {
-    // TODO: read the text as `read_orders` did in step 2.2, and return a malformed header as
-    // `ImportError::Header` (`header.map_err(ImportError::Header)?`). Then, for every other
-    // row: count it in a `Report`; turn it into an `Order` (`row.and_then(...)` chains the
-    // two steps that can fail); keep the order, or push the error into `report.bad_rows`.
-    // After each bad row, stop with `too_many_bad_rows(...)` if `budget.count_exceeded`;
-    // after the last row, do the same if `budget.share_exceeded`.
+    // TODO: what must hold (lesson: "Give each kind its own type" and "The error budget"):
+    // - an upload that cannot be read, or a malformed header, stops the file as
+    //   `ImportError::Io` or `ImportError::Header` (`a_read_error_stops_the_file`,
+    //   `a_malformed_header_stops_the_file`);
+    // - every row after the header counts in the report, blank lines do not; a good row's
+    //   order is kept, a bad row (malformed, or a bad value) is recorded in the report and
+    //   reading goes on (`good_rows_are_imported_and_bad_rows_reported`,
+    //   `the_header_and_blank_lines_are_not_rows`, `an_empty_upload_is_an_empty_import`);
+    // - the file stops with `too_many_bad_rows(...)` at the first bad row over
+    //   `max_bad_rows`, without reading further
+    //   (`the_count_stops_reading_at_the_first_bad_row_over_the_maximum`), and when, at its
+    //   end, more than `max_bad_percent` of its rows are bad
+    //   (`a_single_bad_row_does_not_stop_a_file_early`,
+    //   `a_file_over_its_share_is_rejected_with_the_whole_report`).
+    // Reading from `reader` needs it to be `mut`: you may add that to the signature.
     let _ = (reader, budget, records, too_many_bad_rows);
     todo!()
 }

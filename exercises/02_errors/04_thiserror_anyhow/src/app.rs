@@ -26,12 +26,17 @@ use crate::{ErrorBudget, Import};
 /// than `budget` allows. The error names the path; the typed cause (an `io::Error` or an
 /// [`ImportError`](crate::ImportError)) stays reachable with `downcast_ref`.
 pub fn import_file(path: &Path, budget: &ErrorBudget) -> anyhow::Result<Import> {
-    // TODO: open the file with `std::fs::File::open(path)` and pass it to `import_orders`.
-    // - A failed `open` gets the context "could not open the file" (`use anyhow::Context;`).
-    // - An `ImportError` needs no context of its own: `?` turns it into an `anyhow::Error`.
-    // - Every failure, both of the above, gets the outer context
-    //   `format!("importing orders from {}", path.display())`, once. A helper function that
-    //   does the two steps, called with `.with_context(|| ...)`, is one way.
+    // TODO: import the file at `path` with `import_orders` (`a_good_file_is_imported`). Every
+    // failure, printed with `{:#}`, starts with `importing orders from <path>: ` and names the
+    // path exactly once; `{}` prints only that outer sentence. Then:
+    // - a file that cannot be opened goes on `could not open the file: <the io::Error>`, and
+    //   the `io::Error` is found by `downcast_ref`
+    //   (`a_missing_file_names_the_path_and_keeps_the_io_error`);
+    // - an `ImportError` goes on with its own messages, nothing added between, and is found
+    //   by `downcast_ref` (`a_bad_header_names_the_path_and_keeps_the_import_error`,
+    //   `too_many_bad_rows_read_as_one_line`,
+    //   `a_file_that_is_not_utf8_is_an_import_error_naming_the_path`).
+    // Lesson: the `load` example and the `{}`/`{:#}`/`{:?}` list.
     let _ = (path, budget);
     todo!("open the file, import it, and add context naming the path")
 }

@@ -70,6 +70,8 @@ pub enum ErrorKind {
 // `#[derive(thiserror::Error)]` on `ErrorKind` and an `#[error("...")]` on each variant, with
 // the very same messages. Mark the `ParseIntError` of `InvalidNumber` as its `#[source]`: the
 // empty impl below says an `ErrorKind` has no cause, which is wrong for `InvalidNumber`.
+// Tests: `every_kind_keeps_its_message`, `the_kind_is_an_error_whose_source_is_the_number_error`,
+// `a_row_error_says_everything_once`.
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Each message says what is wrong and how to fix the file: the reader is a support

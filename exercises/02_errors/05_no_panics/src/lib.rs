@@ -3,8 +3,8 @@
 //! TODO: this is step 2.4's code after a colleague's branch was merged in a hurry. The branch
 //! added [`excerpt`] and [`Import::total_cents`], and "simplified" `Order::from_record` and
 //! `line_break_len`. It works on every good upload. Some uploads crash it. Make every entry
-//! point return instead, then satisfy the lints in `step.toml`: no `unwrap`, `expect`,
-//! indexing or slicing, not even where it happens to be safe.
+//! point return instead (`tests/no_panics.rs`), then satisfy the lints the lesson lists: no
+//! `unwrap`, `expect`, indexing or slicing, not even where it happens to be safe.
 //!
 //! This crate is a *library*: [`import_orders`] reads an upload and returns the good rows plus a
 //! [`Report`] of the bad ones, and its errors are types a caller can branch on:

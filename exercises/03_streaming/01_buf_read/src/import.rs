@@ -202,11 +202,15 @@ impl From<io::Error> for ImportError {
     }
 }
 
-// TODO(3.1): stream. Take `input: impl BufRead` instead of a `Read`, read it with a `Reader`
-// and one `RecordBuf` (header included), and give `Order::from_record` a `&RecordBuf`. Map
-// each `ReadError` on purpose: `Row` in the header is `ImportError::Header`, in a row a bad
-// row; `Io` is `ImportError::Io`. `app.rs` then needs `BufReader::new(file)`. (`Reader`,
-// `RecordBuf` and `ReadError` are in the crate root: `use crate::{...}`.)
+// TODO(3.1): stream. `import_orders` takes `input: impl BufRead` instead of a `Read` and reads
+// it record by record with a `Reader`, into one `RecordBuf` for the whole upload, header
+// included; `Order::from_record` takes a `&RecordBuf` (`import_orders_streams_from_a_buf_read`).
+// Each `ReadError` goes one way, on purpose: `Row` in the header is `ImportError::Header`,
+// and the import stops there without reading on
+// (`import_orders_stops_at_a_bad_header_without_reading_on`); `Row` in a later row is a bad
+// row for the report, as in step 2.5; `Io` is `ImportError::Io`. The counting and the budget
+// stay as they are. (`Reader`, `RecordBuf` and `ReadError` are in the crate root:
+// `use crate::{...}`; the compiler then points at `app.rs`.)
 /// Reads an orders upload: a header row, then one [`Order`] per row.
 ///
 /// The header is skipped (it is checked by name in Part 3), but a malformed header stops the

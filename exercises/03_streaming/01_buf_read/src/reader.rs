@@ -96,19 +96,19 @@ impl<R: BufRead> Reader<R> {
 
     /// Feeds input to the parser until a record is complete (`true`) or the input ends.
     fn fill(&mut self, bytes: &mut Vec<u8>, record: &mut RecordBuf) -> Result<bool, ReadError> {
-        // TODO(3.1): feed the input to the parser until a record is complete.
-        //
-        // 1. If `self.parser.finished`, return `Ok(false)`.
-        // 2. In a loop, `self.inner.fill_buf()` lends you the bytes the reader has. Retry on
-        //    `io::ErrorKind::Interrupted`; any other error is `Err(ReadError::Io(error))`.
-        // 3. An empty buffer means the input has ended:
-        //    `return self.parser.end_of_input(bytes, record);`
-        // 4. Otherwise `let (used, flow) = self.parser.feed(buf, bytes, record);` gives the
-        //    parser the bytes until a record ends, and says how many it took.
-        // 5. `self.inner.consume(used)`: those bytes, no more. The rest of the buffer belongs
-        //    to the next record. Then return `Ok(true)` if `flow` is `Flow::Record`, or go
-        //    round the loop for more input.
-        // What you need:
+        // TODO(3.1): the loop around the parser (lesson: "The concept: `fill_buf` and
+        // `consume`"). `Parser::feed` and `Parser::end_of_input` below do the parsing. What
+        // must hold:
+        // - `Ok(true)` once the parser has a whole record, however the input is cut into
+        //   reads: a record may arrive one byte at a time (`records_are_read_from_any_buf_read`,
+        //   `unicode_is_kept_whole_across_read_boundaries`);
+        // - only the bytes the parser used leave the input; the rest belong to the next record
+        //   (`each_call_takes_only_one_record_from_the_input`);
+        // - at the end of the input the parser finishes the last record, and a finished parser
+        //   gives `Ok(false)` on every later call (`empty_input_has_no_records_and_says_so_again`);
+        // - `Interrupted` is tried again (`an_interrupted_read_is_retried`); any other I/O error
+        //   is `ReadError::Io` (`an_io_error_is_returned_and_ends_the_reading`).
+        // What it uses (named here so that the starter compiles without warnings):
         let _ = (
             bytes,
             record,

@@ -126,10 +126,11 @@ impl RecordBuf {
     /// Empties the buffer for the next record, keeping every allocation, and hands out the
     /// text's bytes for the reader to fill. [`RecordBuf::finish`] gives them back.
     pub(crate) fn start(&mut self) -> Vec<u8> {
-        // TODO(3.1): hand out the allocation of `self.text` instead of a new `Vec`, so that
-        // every record reuses it: `std::mem::take` leaves an empty `String` behind (which does
-        // not allocate), `String::into_bytes` turns the taken one into its `Vec<u8>` without
-        // copying, and `clear` empties it but keeps its capacity.
+        // TODO(3.1): the bytes handed out must be `self.text`'s own allocation, emptied, not a
+        // new `Vec`: `finish` and `restore` give them back, so equal rows reuse one buffer and
+        // a grown buffer stays grown (`the_record_buffer_is_reused_not_regrown`,
+        // `a_long_record_grows_the_buffer_once_and_it_stays_grown`). Lesson: "a buffer the
+        // caller owns".
         self.ends.clear();
         self.starts.clear();
         self.end = Position::START;

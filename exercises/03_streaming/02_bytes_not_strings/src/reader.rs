@@ -157,14 +157,18 @@ impl<R: BufRead> Reader<R> {
     /// and each matching byte consumed. If the input only starts like a mark, the bytes taken
     /// were data after all and go to the parser.
     fn skip_bom(&mut self, bytes: &mut Vec<u8>, record: &mut RecordBuf) -> Result<(), ReadError> {
-        // TODO(3.2): skip the byte order mark `EF BB BF`, even when it arrives a byte per read.
-        //
-        // - Look at one byte at a time with `self.inner.fill_buf()` (retry on `Interrupted`);
-        //   while it is the next byte of the mark, `consume(1)` it.
-        // - A whole mark: move `self.parser.position` past its three bytes with `skip_byte`
-        //   (they count as bytes, not as a column).
-        // - Only the start of a mark (`EF BB` then `x`): the bytes you consumed were data
-        //   after all. Give them to `self.parser.step(byte, bytes, record)`.
+        // TODO(3.2): what must hold (lesson: "The concept: the input is bytes"):
+        // - a mark `EF BB BF` at the very start is skipped, however the reads cut it
+        //   (`a_byte_order_mark_is_skipped_even_when_it_arrives_one_byte_at_a_time`);
+        // - its three bytes count as bytes, not as a column: after the mark, `ab,c` has its
+        //   `c` at column 4, byte 6 (`the_mark_counts_as_bytes_but_not_as_columns`);
+        // - input that only starts like a mark (`EF BB` then `a`) loses nothing: those bytes
+        //   are data of the first field, here invalid UTF-8 at byte 0
+        //   (`only_a_whole_mark_at_the_very_start_is_skipped`);
+        // - nothing after the mark is taken from the input: that is `fill`'s work;
+        //   `Interrupted` is tried again, any other I/O error is `ReadError::Io`.
+        // At hand: `Position::skip_byte` (a byte that is not a column) and `Parser::step` (one
+        // byte of data, as `feed` gives them).
         let _ = (bytes, record);
         self.parser.bom_checked = true;
         Ok(())
@@ -449,9 +453,11 @@ impl Parser {
 
     /// Invalid UTF-8 at `at`: a row error, or a note to decode the record lossily.
     fn bad_utf8(&mut self, at: Position, record: &RecordBuf) {
-        // TODO(3.2): with `self.lossy`, note in `self.invalid_utf8` that the record must be
-        // decoded lossily; otherwise the row is an error: `self.remember(at, record,
-        // ErrorKind::InvalidUtf8)`.
+        // TODO(3.2): by default a bad byte makes its row an `InvalidUtf8` error at `at`, the
+        // row's first mistake winning (`invalid_utf8_is_a_row_error_at_its_byte`). After
+        // `Reader::lossy_utf8()` (`self.lossy`) the row is no error: `self.invalid_utf8` tells
+        // `read_record` to decode it with `finish_lossy`
+        // (`lossy_decoding_replaces_bad_bytes_only_when_asked`).
         let _ = (at, record, self.lossy);
     }
 

@@ -173,9 +173,11 @@ impl RecordBuf {
     /// Takes back the bytes, replacing every invalid UTF-8 sequence with U+FFFD, one field at
     /// a time so that the field boundaries stay right although the text changes length.
     pub(crate) fn finish_lossy(&mut self, bytes: Vec<u8>) {
-        // TODO(3.2): rebuild `self.text` field by field with `String::from_utf8_lossy`, and set
-        // each entry of `self.ends` to where the field ends in the new text: a bad byte
-        // becomes U+FFFD, which is three bytes long, so the old ends would be wrong.
+        // TODO(3.2): afterwards `self.text` holds every field with each bad sequence replaced
+        // by U+FFFD, and each entry of `self.ends` says where its field ends in that new
+        // text: U+FFFD is three bytes long, so the old ends would be wrong
+        // (`lossy_decoding_replaces_bad_bytes_only_when_asked`). Lesson: the
+        // `from_utf8_lossy` example.
         self.restore(bytes);
     }
 

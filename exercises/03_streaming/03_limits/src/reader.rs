@@ -604,7 +604,10 @@ impl Parser {
                 self.state = State::RecordStart;
                 flow = self.end_of_record(record);
             }
-            // TODO(3.3): remember where the quote opens (`here`), for the unclosed-quote error.
+            // TODO(3.3): `self.quote` must say where the current field's opening quote is: an
+            // unclosed quote and a quoted field too long are reported there
+            // (`the_unclosed_quote_message_names_the_line`,
+            // `a_field_may_be_as_long_as_the_limit_and_no_longer`).
             State::RecordStart | State::FieldStart if byte == b'"' => self.state = State::Quoted,
             State::RecordStart | State::FieldStart => {
                 self.state = State::Unquoted;
@@ -659,10 +662,11 @@ impl Parser {
     fn next_field(&mut self, next: Position, bytes: &[u8], record: &mut RecordBuf) {
         if !self.skipping {
             record.end_field(bytes.len());
-            // TODO(3.3): a record may have at most `self.limits.max_fields` fields. If it has
-            // that many already, the field starting at `next` is one too many:
-            // `self.over_limit(next, record, ErrorKind::TooManyFields { .. })`, and no new
-            // field is started.
+            // TODO(3.3): a record may have `self.limits.max_fields` fields and no more. The
+            // one after them is not started; it makes the row a `TooManyFields` error at its
+            // start, `next`, and the next row is read as usual
+            // (`a_record_may_have_as_many_fields_as_the_limit_and_no_more`). Lesson: rule 2;
+            // `over_limit` (given) does the row error and the skipping.
             record.start_field(next);
         }
         self.state = State::FieldStart;
@@ -791,14 +795,18 @@ impl Parser {
         if self.skipping {
             return;
         }
-        // TODO(3.3): refuse the byte, before pushing it, with `self.over_limit(..)` when
-        // - the current field already holds `self.limits.max_field_bytes` bytes (its text starts
-        //   at `record.field_offset()` in `bytes`): `ErrorKind::FieldTooLong`, at the field's
-        //   start, `record.position(record.len())`; `quoted` when that start is `self.quote`;
-        // - the record already holds `self.limits.max_record_bytes` bytes:
-        //   `ErrorKind::RecordTooLong`, at the record's start, `record.position(0)`.
-        // Otherwise `self.make_room(bytes, 1)` grows the buffer without overshooting the record
-        // limit, and the byte can be pushed.
+        // TODO(3.3): what must hold (lesson: the three rules):
+        // - a field holds at most `max_field_bytes` bytes of text, a record at most
+        //   `max_record_bytes`; `bytes` never holds more, not even for a moment, and its
+        //   capacity stays near the limit
+        //   (`a_huge_unquoted_field_is_a_row_error_in_bounded_memory`,
+        //   `a_huge_quoted_field_is_a_row_error_in_bounded_memory`);
+        // - the byte that would go over makes the row a row error, and the next row is read:
+        //   `FieldTooLong` at the field's start, `quoted` when the field starts with a quote
+        //   (`a_field_may_be_as_long_as_the_limit_and_no_longer`); `RecordTooLong` at the
+        //   record's start (`a_record_may_be_as_long_as_the_limit_and_no_longer`).
+        // At hand: `record.field_offset()` (where the current field's text starts in `bytes`),
+        // `record.position(i)` (where field `i` starts), `over_limit` and `make_room` below.
         let _ = record;
         bytes.push(byte);
     }
@@ -832,9 +840,11 @@ impl Parser {
             return Flow::More;
         }
         // TODO(3.3): an input that ends inside quotes (`State::Quoted`) is not a record: the
-        // record is `broken`, and unless it is in doubt or over a limit already, its mistake
-        // is `ErrorKind::UnclosedQuote` at the opening quote (`self.mistake.get_or_insert`),
-        // so the customer learns the line where the quote opened.
+        // record is `broken`. Unless it is in doubt (`self.doubt`, which then reports the
+        // quote itself) or already over a limit (`self.skipping`), the row's error is
+        // `UnclosedQuote` at the opening quote, a mistake found earlier in the row winning
+        // (`an_unclosed_quote_costs_its_own_row_and_no_other`,
+        // `the_unclosed_quote_message_names_the_line`). Lesson: "the quote that never closes".
         record.end_field(bytes.len());
         record.set_end(self.position);
         self.state = State::RecordStart;

@@ -33,10 +33,9 @@ impl Header {
     /// [`ErrorKind::DuplicateColumn`] at the second occurrence of a name: with two `email`
     /// columns, either one could be the real one, so the file is refused rather than guessed.
     pub fn from_record(record: &RecordBuf) -> Result<Header, ParseError> {
-        // TODO(3.4): refuse a header that names a column twice: `ErrorKind::DuplicateColumn`
-        // at the second one (`record.position(index)`, field `index + 1`), naming it with
-        // `.with_column(name)`. A `HashMap<&str, usize>` (or a `HashSet<&str>`) of the names
-        // seen so far finds it in one pass.
+        // TODO(3.4): a header that names a column twice is refused, in one pass over it:
+        // `ErrorKind::DuplicateColumn` at the second occurrence (its position and field
+        // number), naming the column (`a_duplicate_column_stops_at_the_header`).
         Ok(Header {
             names: record.iter().map(str::to_string).collect(),
             starts: (0..record.len())
@@ -184,6 +183,7 @@ impl<R: BufRead, T: DeserializeOwned> Rows<R, T> {
         //   first missing field, named after its column (`name_column`);
         // - a long row is a row error `ErrorKind::ExtraField { columns }` at the first extra
         //   field. It has no column to name.
+        // Test: `short_and_long_rows_are_row_errors`.
         de::from_record(header, record).map_err(|error| describe(error, record, header))
     }
 
@@ -250,6 +250,10 @@ fn describe(error: DeError, record: &RecordBuf, header: &Header) -> ReadError {
     // - `Invalid(reason)` in column `i`: a row error, `ErrorKind::InvalidValue(reason)` at
     //   the field (`record.position(i)`), field `i + 1`, named after its column. Without a
     //   column (the row type refused the whole row), point at the row's first field.
+    // Tests: `a_value_that_does_not_parse_is_a_row_error_naming_the_column`,
+    // `a_missing_column_is_fatal_at_the_header_whether_or_not_rows_follow`,
+    // `unknown_columns_are_refused_only_when_the_row_type_says_so`,
+    // `header_problems_a_row_type_reports_itself_are_fatal_at_the_first_row`.
     let _ = (
         error.kind,
         error.column,

@@ -52,8 +52,11 @@ impl Email {
         // more than `Email::MAX_LEN` bytes (and the message says bytes); any whitespace or
         // control character; any invisible character (`is_invisible`, above); no `@`;
         // more than one `@`; nothing before the `@`; a domain without a dot, or starting or
-        // ending with one; two dots in a row in the domain.
-        // `let fail = |reason| Err(InvalidEmail { reason });` keeps each refusal one line.
+        // ending with one; two dots in a row in the domain. Tests:
+        // `emails_of_the_usual_shape_are_accepted`,
+        // `emails_without_the_usual_shape_are_refused_with_a_reason`,
+        // `emails_with_invisible_characters_are_refused`,
+        // `an_email_longer_than_254_bytes_is_refused`.
         let _ = (text, is_invisible);
         Ok(())
     }
@@ -160,6 +163,10 @@ impl TryFrom<&str> for AmountCents {
         // TODO(3.5): accept only an optional `-` and digits, within `AmountCents::MAX` either
         // way, refusing with the reasons the tests list. `i64::from_str` alone is not enough:
         // it accepts `+5`, and its messages do not tell a customer to write 1250 for 12.50.
+        // No panic on any text, `-9223372036854775808` included. Tests:
+        // `amounts_are_whole_cents_with_an_optional_minus`,
+        // `amounts_that_are_not_whole_cents_are_refused_with_a_reason`,
+        // `amounts_beyond_the_bound_are_refused_even_when_an_i64_could_hold_them`.
         text.parse().map(AmountCents).map_err(|_| InvalidAmount {
             reason: "not a whole number",
         })
@@ -213,7 +220,7 @@ impl TryFrom<&str> for CustomerId {
 
     fn try_from(text: &str) -> Result<CustomerId, InvalidCustomerId> {
         // TODO(3.5): digits only (no sign, no spaces), not zero, and fitting in a `u64`,
-        // refusing with the reasons the tests list.
+        // refusing with the reasons the tests list (`customer_numbers_are_digits_and_not_zero`).
         text.parse().map(CustomerId).map_err(|_| InvalidCustomerId {
             reason: "not a whole number",
         })
