@@ -14,6 +14,8 @@
 #            `cargo run`, whose own up-to-date check (about 0.14 s here) counts as overhead.
 #   watch  - with the starter, `cargo grade watch` already running on the step: from the save to
 #            the verdict on screen (no `cargo run` in this loop; the watcher's debounce counts).
+#   rustlings - side by side, `rustlings run` on its first quiz after an edit, when rustlings is
+#            installed (`cargo install rustlings`); skipped, saying so, when it is not.
 # It prints the median of each and the difference. The step's src/lib.rs and the learner's
 # progress file are restored at the end.
 set -euo pipefail
@@ -98,7 +100,33 @@ measure_watch() {
     "$(printf '%s\n' "${times[@]}" | median)" "${times[*]}"
 }
 
+# The same edit-to-verdict time for rustlings, side by side, when it is installed
+# (`cargo install rustlings`): `rustlings run` on its first quiz, solved, so it builds, runs the
+# tests and reports a pass, as `cargo grade check` does on a solved step.
+measure_rustlings() {
+  if ! command -v rustlings >/dev/null 2>&1; then
+    echo "rustlings: not installed (cargo install rustlings), skipped"
+    return
+  fi
+  local dir="$backup/rustlings" times=() start exercise
+  mkdir -p "$dir"
+  (cd "$dir" && rustlings init </dev/null >/dev/null 2>&1)
+  exercise="$dir/rustlings/exercises/quizzes/quiz1.rs"
+  cp "$dir/rustlings/solutions/quizzes/quiz1.rs" "$exercise"
+  (cd "$dir/rustlings" && rustlings run quiz1 >/dev/null 2>&1) || true
+  for i in $(seq "$runs"); do
+    printf '// edit %s\n' "$i-$RANDOM" >>"$exercise"
+    start=$(now)
+    (cd "$dir/rustlings" && rustlings run quiz1 >/dev/null 2>&1) || true
+    times+=("$(ms_since "$start")")
+  done
+  printf '%s: quiz1 solved, %s runs after an edit\n' "$(rustlings --version)" "$runs"
+  printf '  rustlings run      median %4d ms   runs (ms): %s\n' \
+    "$(printf '%s\n' "${times[@]}" | median)" "${times[*]}"
+}
+
 measure "starter (tests fail)"
 measure_watch
 cp -R "solutions/$dir/src/." "$src/"
 measure "solved (tests pass, clippy awaited)"
+measure_rustlings
