@@ -138,21 +138,27 @@ async fn start_table(
 /// Serves `queue` over HTTP until a signal, then shuts it down; the exit code.
 async fn serve_with<Q: JobQueue>(queue: Q, args: &ServeArgs) -> anyhow::Result<u8> {
     let queue = Arc::new(queue);
-    let listener = match TcpListener::bind(args.listen).await {
-        Ok(listener) => listener,
+    let stop = CancellationToken::new();
+    let ready = async {
+        cancel_on_signal(stop.clone()).context("cannot listen for signals")?;
+        let listener = TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let address = listener.local_addr().context("no local address")?;
+        anyhow::Ok((listener, address))
+    };
+    let (listener, address) = match ready.await {
+        Ok(ready) => ready,
         Err(error) => {
-            // Started already: hand its jobs back before giving up.
+            // The queue has started already: hand its jobs back before giving up.
             queue.shutdown().await;
-            return Err(error).with_context(|| format!("cannot listen on {}", args.listen));
+            return Err(error);
         }
     };
-    let address = listener.local_addr().context("no local address")?;
-    // Printed only once the queue is ready and the port is bound: a script or a test that reads
-    // this line can send jobs at once.
+    // Printed only once the queue is ready, the port is bound and signals are heard: a script
+    // or a test that reads this line can send jobs, or SIGTERM, at once.
     println!("listening on {address}");
     let grace = Duration::from_secs(args.shutdown_grace_secs);
-    let stop = CancellationToken::new();
-    tokio::spawn(wait_for_signal(stop.clone()));
     let server = axum::serve(listener, router(Arc::clone(&queue)))
         .with_graceful_shutdown(stop.clone().cancelled_owned());
     if let Err(error) = server.await {
@@ -174,23 +180,36 @@ async fn serve_with<Q: JobQueue>(queue: Q, args: &ServeArgs) -> anyhow::Result<u
     }
 }
 
-/// Cancels `stop` at SIGTERM (what process managers send) or SIGINT (Ctrl-C).
-async fn wait_for_signal(stop: CancellationToken) {
+/// Cancels `stop` at the first SIGTERM (what process managers send) or SIGINT (Ctrl-C).
+///
+/// The handlers are in place when this returns, not when a spawned task first runs: a SIGTERM
+/// that comes right after "listening on" would otherwise end the process with no shutdown.
+/// (Hence `signal(SignalKind::interrupt())` rather than `tokio::signal::ctrl_c()`, which only
+/// listens once it is first polled.)
+///
+/// # Errors
+///
+/// The `io::Error` when a handler cannot be installed.
+fn cancel_on_signal(stop: CancellationToken) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut term) = signal(SignalKind::terminate()) else {
-            error!("cannot listen for SIGTERM");
-            return;
-        };
-        tokio::select! {
-            _ = term.recv() => info!("SIGTERM"),
-            _ = tokio::signal::ctrl_c() => info!("SIGINT"),
-        }
+        let mut term = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = term.recv() => info!("SIGTERM"),
+                _ = interrupt.recv() => info!("SIGINT"),
+            }
+            stop.cancel();
+        });
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            stop.cancel();
+        });
     }
-    stop.cancel();
+    Ok(())
 }
