@@ -16,7 +16,7 @@ pub struct Cli {
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Take import jobs over HTTP until SIGTERM or SIGINT.
-    Serve(Box<ServeArgs>),
+    Serve(ServeArgs),
     /// Print what the parser thinks of an orders file, without importing it.
     Check {
         /// The file.
@@ -30,7 +30,7 @@ pub enum QueueChoice {
     /// Part 6's journal file on this machine (`--journal`).
     Journal,
     /// The jobs table in PostgreSQL, shared by every worker process that names it.
-    Postgres(tokio_postgres::Config),
+    Postgres(Box<tokio_postgres::Config>),
 }
 
 /// Reads `--queue`: `journal`, or a `postgres://` URL.
@@ -49,7 +49,7 @@ pub fn parse_queue(text: &str) -> Result<QueueChoice, String> {
         );
     }
     text.parse::<tokio_postgres::Config>()
-        .map(QueueChoice::Postgres)
+        .map(|config| QueueChoice::Postgres(Box::new(config)))
         .map_err(|error| {
             format!(
                 "not a PostgreSQL URL: {error} (for example postgres://worker@localhost/imports)"

@@ -62,7 +62,7 @@ pub fn main() -> ExitCode {
                     return ExitCode::from(exit::CANNOT_START);
                 }
             };
-            let code = runtime.block_on(serve(*args));
+            let code = runtime.block_on(serve(args));
             runtime.shutdown_timeout(Duration::from_secs(5));
             ExitCode::from(code)
         }
@@ -76,7 +76,7 @@ async fn serve(args: ServeArgs) -> u8 {
             Ok(service) => serve_with(service, &args).await,
             Err(error) => Err(error),
         },
-        QueueChoice::Postgres(database) => match start_table(&args, database).await {
+        QueueChoice::Postgres(database) => match start_table(&args, *database).await {
             Ok(queue) => serve_with(queue, &args).await,
             Err(error) => Err(error),
         },
