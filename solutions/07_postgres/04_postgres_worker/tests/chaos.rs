@@ -11,7 +11,7 @@
 //!   with the lease it replaced, and no claim took a job whose lease was still valid;
 //! - the stale worker's writes were refused and counted (`import_queue_fenced_total`).
 //!
-//! The default is 10,000 small jobs and 20 kills, about a minute on a 2-core machine. The kill
+//! The default is 10,000 small jobs and 20 kills, about 30 s on a 2-core machine. The kill
 //! points and victims come from a seeded generator; the seed is printed, and `CHAOS_SEED`
 //! replays it. Longer:
 //!

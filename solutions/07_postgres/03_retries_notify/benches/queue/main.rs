@@ -58,7 +58,8 @@
 //! - batching: River fetches many jobs per query, and its batch completer (the default)
 //!   gathers completions for up to 250 ms and writes up to 5,000 of them in one UPDATE
 //!   (`internal/jobcompleter/job_completer.go`), so one commit serves thousands of jobs; here
-//!   every completion is a commit of its own, and claims are batched by at most ten;
+//!   every completion is a commit of its own, or (`complete_batch`) one per batch of at most
+//!   ten, and claims are batched by at most ten;
 //! - concurrency: 2,000 jobs in flight in one process against 1 to 4 processes with one job
 //!   each in flight;
 //! - the job: River's are no-ops; ours are no-ops and 10 KB parses.
