@@ -8,9 +8,9 @@
 //!   refuses to run as root.
 //! - With neither, the test fails with one paragraph that says how to get PostgreSQL.
 //!
-//! A run that is killed outright (its guard too) leaves its cluster behind; the next run that
-//! starts one first stops and deletes every such cluster it can prove dead (see
-//! [`sweep_stale_clusters`]).
+//! A run that is killed outright, its guard too (as the grader ends every process a check
+//! started), leaves its cluster behind; the next run that starts one first stops and deletes
+//! every such cluster it can prove dead (see [`sweep_stale_clusters`]).
 //!
 //! Every test gets a fresh database of its own, so tests run in parallel without seeing each
 //! other's rows.
@@ -198,9 +198,13 @@ fn start_cluster(bin: &Path, dir: &Path, owner: u32, as_root: bool) -> Result<()
             .arg("--no-sync"),
         "initdb",
     )?;
-    // No TCP port: the socket lives in our folder, so parallel runs never collide.
+    // No TCP port: the socket lives in our folder, so parallel runs never collide. Dynamic
+    // shared memory as files in the data folder (`mmap`), not in `/dev/shm`: a server that is
+    // killed (the grader ends every process a check started) cannot remove its segments, and
+    // these go with the folder.
     let options = format!(
-        "-k {} -c listen_addresses='' -c fsync=off -c max_connections=200",
+        "-k {} -c listen_addresses='' -c fsync=off -c max_connections=200 \
+         -c dynamic_shared_memory_type=mmap",
         dir.display()
     );
     // The server, like the guard, leaves the test's process group (`setsid`): it serves every
@@ -226,8 +230,9 @@ fn start_cluster(bin: &Path, dir: &Path, owner: u32, as_root: bool) -> Result<()
 /// process it was for is gone (its `owner` file), or, for a folder without one, its server is
 /// not running (`data/postmaster.pid` names no live process). The guard of each run does this
 /// when the run ends; a run killed together with its guard (a killed container, a reboot of
-/// the session) leaves it to the next run. Anything uncertain is left alone: a process id that
-/// cannot be checked counts as alive.
+/// the session) leaves it to the next run. So does every `cargo grade` check: the grader ends
+/// every process a check started, this run's server and guard too. Anything uncertain is left
+/// alone: a process id that cannot be checked counts as alive.
 fn sweep_stale_clusters(bin: &Path, as_root: bool) {
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
         return;
@@ -266,8 +271,40 @@ fn sweep_stale_clusters(bin: &Path, as_root: bool) {
                 .stderr(Stdio::null())
                 .status();
         }
+        remove_shared_memory(&data.join("postmaster.pid"));
         let _ = std::fs::remove_dir_all(&dir);
         let _ = std::fs::remove_file(&lock_path);
+    }
+}
+
+/// Removes the small System V shared memory segment a killed server leaves (56 bytes, but each
+/// counts against the machine's limit on segments). `postmaster.pid` names it on its seventh
+/// line (`key shmid`); it is removed only when no process is attached to it (`nattch=0`).
+fn remove_shared_memory(postmaster_pid: &Path) {
+    let Ok(text) = std::fs::read_to_string(postmaster_pid) else {
+        return;
+    };
+    let Some(shmid) = text
+        .lines()
+        .nth(6)
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|id| id.parse::<u64>().ok())
+    else {
+        return;
+    };
+    let shmid = shmid.to_string();
+    let unattached = Command::new("ipcs")
+        .args(["-m", "-i", &shmid])
+        .output()
+        .is_ok_and(|output| {
+            output.status.success() && String::from_utf8_lossy(&output.stdout).contains("nattch=0")
+        });
+    if unattached {
+        let _ = Command::new("ipcrm")
+            .args(["-m", &shmid])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
