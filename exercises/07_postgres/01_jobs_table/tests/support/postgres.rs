@@ -8,6 +8,10 @@
 //!   refuses to run as root.
 //! - With neither, the test fails with one paragraph that says how to get PostgreSQL.
 //!
+//! A run that is killed outright, its guard too (as the grader ends every process a check
+//! started), leaves its cluster behind; the next run that starts one first stops and deletes
+//! every such cluster it can prove dead (see [`sweep_stale_clusters`]).
+//!
 //! Every test gets a fresh database of its own, so tests run in parallel without seeing each
 //! other's rows.
 
@@ -77,6 +81,13 @@ impl TestDb {
     pub async fn connect(&self) -> Client {
         connect_to(&self.config).await
     }
+
+    /// The settings to connect with, for code under test that opens its own connections.
+    // Not every step's tests open connections of their own.
+    #[allow(dead_code)]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
 }
 
 async fn connect_to(config: &Config) -> Client {
@@ -98,6 +109,8 @@ fn find_or_start_server() -> Result<Config, String> {
             .map_err(|error| format!("DATABASE_URL is set but is not a PostgreSQL URL: {error}"));
     }
     let bin = postgres_bin_dir().ok_or("PostgreSQL's `initdb` was not found")?;
+    let as_root = is_root();
+    sweep_stale_clusters(&bin, as_root);
     // One server per test run. cargo-nextest runs each test in a process of its own, under a
     // run id they share; starting a server per test would cost seconds each on a busy machine
     // and bring the tests close to their time limit. The server then lives as long as nextest.
@@ -114,7 +127,7 @@ fn find_or_start_server() -> Result<Config, String> {
     lock.lock()
         .map_err(|error| format!("locking {}: {error}", lock_path.display()))?;
     if !dir.join("ready").exists() {
-        start_cluster(&bin, &dir, owner)?;
+        start_cluster(&bin, &dir, owner, as_root)?;
         std::fs::write(dir.join("ready"), "")
             .map_err(|error| format!("writing {}: {error}", dir.display()))?;
     }
@@ -163,11 +176,13 @@ fn postgres_bin_dir() -> Option<PathBuf> {
 }
 
 /// Starts a cluster in `dir`, stopped and deleted once process `owner` has exited.
-fn start_cluster(bin: &Path, dir: &Path, owner: u32) -> Result<(), String> {
+fn start_cluster(bin: &Path, dir: &Path, owner: u32, as_root: bool) -> Result<(), String> {
     // A folder left by an earlier run with the same id is stale.
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|error| format!("creating {}: {error}", dir.display()))?;
-    let as_root = is_root();
+    // Who the cluster is for: once that process is gone, a later run may delete the cluster.
+    std::fs::write(dir.join("owner"), owner.to_string())
+        .map_err(|error| format!("writing {}: {error}", dir.display()))?;
     if as_root {
         run(Command::new("chown").arg("postgres").arg(dir), "chown")?;
     }
@@ -183,9 +198,13 @@ fn start_cluster(bin: &Path, dir: &Path, owner: u32) -> Result<(), String> {
             .arg("--no-sync"),
         "initdb",
     )?;
-    // No TCP port: the socket lives in our folder, so parallel runs never collide.
+    // No TCP port: the socket lives in our folder, so parallel runs never collide. Dynamic
+    // shared memory as files in the data folder (`mmap`), not in `/dev/shm`: a server that is
+    // killed (the grader ends every process a check started) cannot remove its segments, and
+    // these go with the folder.
     let options = format!(
-        "-k {} -c listen_addresses='' -c fsync=off -c max_connections=200",
+        "-k {} -c listen_addresses='' -c fsync=off -c max_connections=200 \
+         -c dynamic_shared_memory_type=mmap",
         dir.display()
     );
     // The server, like the guard, leaves the test's process group (`setsid`): it serves every
@@ -204,6 +223,110 @@ fn start_cluster(bin: &Path, dir: &Path, owner: u32) -> Result<(), String> {
         "pg_ctl start",
     )?;
     spawn_guard(as_root, &pg_ctl, dir, &data, owner)
+}
+
+/// Stops and deletes the clusters of earlier runs (`course-postgres-*` in the temporary folder)
+/// that are provably dead: no run is starting it (its `.lock` file is not locked), and the
+/// process it was for is gone (its `owner` file), or, for a folder without one, its server is
+/// not running (`data/postmaster.pid` names no live process). The guard of each run does this
+/// when the run ends; a run killed together with its guard (a killed container, a reboot of
+/// the session) leaves it to the next run. So does every `cargo grade` check: the grader ends
+/// every process a check started, this run's server and guard too. Anything uncertain is left
+/// alone: a process id that cannot be checked counts as alive.
+fn sweep_stale_clusters(bin: &Path, as_root: bool) {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with("course-postgres-") || name.ends_with(".lock") || !dir.is_dir() {
+            continue;
+        }
+        let lock_path = PathBuf::from(format!("{}.lock", dir.display()));
+        // A run starting this cluster holds the lock until the server is ready; `try_lock`
+        // does not wait for it. The lock is ours until `lock` is dropped at the end of the
+        // loop's turn, so no run can start this cluster while it is being deleted.
+        let Ok(lock) = std::fs::File::create(&lock_path) else {
+            continue;
+        };
+        if lock.try_lock().is_err() {
+            continue;
+        }
+        let data = dir.join("data");
+        let postmaster = read_pid(&data.join("postmaster.pid"));
+        let dead = match read_pid(&dir.join("owner")) {
+            Some(owner) => !is_running(owner),
+            None => !postmaster.is_some_and(is_running),
+        };
+        if !dead {
+            continue;
+        }
+        if postmaster.is_some_and(is_running) {
+            let _ = postgres_command(as_root, &bin.join("pg_ctl"))
+                .arg("-D")
+                .arg(&data)
+                .args(["-m", "immediate", "stop"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        remove_shared_memory(&data.join("postmaster.pid"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_file(&lock_path);
+    }
+}
+
+/// Removes the small System V shared memory segment a killed server leaves (56 bytes, but each
+/// counts against the machine's limit on segments). `postmaster.pid` names it on its seventh
+/// line (`key shmid`); it is removed only when no process is attached to it (`nattch=0`).
+fn remove_shared_memory(postmaster_pid: &Path) {
+    let Ok(text) = std::fs::read_to_string(postmaster_pid) else {
+        return;
+    };
+    let Some(shmid) = text
+        .lines()
+        .nth(6)
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|id| id.parse::<u64>().ok())
+    else {
+        return;
+    };
+    let shmid = shmid.to_string();
+    let unattached = Command::new("ipcs")
+        .args(["-m", "-i", &shmid])
+        .output()
+        .is_ok_and(|output| {
+            output.status.success() && String::from_utf8_lossy(&output.stdout).contains("nattch=0")
+        });
+    if unattached {
+        let _ = Command::new("ipcrm")
+            .args(["-m", &shmid])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The process id on the first line of `path`, if it holds one.
+fn read_pid(path: &Path) -> Option<u32> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines().next()?.trim().parse().ok()
+}
+
+/// Whether process `pid` runs: `/proc/<pid>` where there is a `/proc`, else `ps -p`. When
+/// neither can tell, it counts as running, so that nothing live is deleted.
+fn is_running(pid: u32) -> bool {
+    if Path::new("/proc/self").exists() {
+        return Path::new("/proc").join(pid.to_string()).exists();
+    }
+    Command::new("ps")
+        .args(["-p", &pid.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()
+        .is_none_or(|status| status.success())
 }
 
 /// Starts a process that waits for `owner` to exit, then stops the cluster and deletes its

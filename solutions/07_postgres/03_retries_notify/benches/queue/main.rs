@@ -30,7 +30,8 @@
 //!   reference parser (`newtypes_solution::import_orders`), not a stand-in.
 //! - Claiming: the library's `claim` (one job per statement) beside `claim_batch` (below: up to
 //!   ten jobs per statement). Each job is completed on its own with the library's `complete`,
-//!   fenced by its attempt, in both.
+//!   fenced by its attempt, in both; a third contender claims in batches and completes each
+//!   batch in one statement with the library's `complete_batch` (fenced row by row).
 //! - Claim latency: the time of each claim statement, measured in the workers; for
 //!   `claim_batch`, of each statement (which claims up to ten jobs).
 //! - Enqueue: the library's `enqueue`, 100 jobs per transaction, and one job per transaction.
@@ -57,7 +58,8 @@
 //! - batching: River fetches many jobs per query, and its batch completer (the default)
 //!   gathers completions for up to 250 ms and writes up to 5,000 of them in one UPDATE
 //!   (`internal/jobcompleter/job_completer.go`), so one commit serves thousands of jobs; here
-//!   every completion is a commit of its own, and claims are batched by at most ten;
+//!   every completion is a commit of its own, or (`complete_batch`) one per batch of at most
+//!   ten, and claims are batched by at most ten;
 //! - concurrency: 2,000 jobs in flight in one process against 1 to 4 processes with one job
 //!   each in flight;
 //! - the job: River's are no-ops; ours are no-ops and 10 KB parses.
@@ -127,14 +129,16 @@ struct Contender {
     workers: usize,
     /// 1: the library's `claim`; more: `claim_batch` with this many jobs per statement.
     batch: i64,
+    /// Each batch's completions in one statement (`complete_batch`) instead of one each.
+    together: bool,
 }
 
 impl Contender {
     fn claim_name(self) -> String {
-        if self.batch == 1 {
-            "one at a time".to_string()
-        } else {
-            format!("batch of {}", self.batch)
+        match (self.batch, self.together) {
+            (1, _) => "one at a time".to_string(),
+            (batch, false) => format!("batch of {batch}"),
+            (batch, true) => format!("batch of {batch}, completed together"),
         }
     }
 }
@@ -201,11 +205,12 @@ async fn bench_in(
     let mut contenders = Vec::new();
     for kind in [Kind::Noop, Kind::Csv10k] {
         for workers in [1, 2, 4] {
-            for batch in [1, CLAIM_BATCH] {
+            for (batch, together) in [(1, false), (CLAIM_BATCH, false), (CLAIM_BATCH, true)] {
                 contenders.push(Contender {
                     kind,
                     workers,
                     batch,
+                    together,
                 });
             }
         }
@@ -228,12 +233,12 @@ async fn bench_in(
     }
 
     println!(
-        "{:<10} {:>7} {:<14} {:>9} {:>12} {:>12}",
+        "{:<10} {:>7} {:<32} {:>9} {:>12} {:>12}",
         "job", "workers", "claim", "jobs/s", "claim p50", "claim p95"
     );
     for (contender, runs) in contenders.iter().zip(&runs) {
         println!(
-            "{:<10} {:>7} {:<14} {:>9.0} {:>9.2} ms {:>9.2} ms",
+            "{:<10} {:>7} {:<32} {:>9.0} {:>9.2} ms {:>9.2} ms",
             contender.kind.name(),
             contender.workers,
             contender.claim_name(),
@@ -429,7 +434,12 @@ impl Worker {
         let mut child = Command::new(env::current_exe()?)
             .env(
                 "BENCH_WORKER",
-                format!("{}:{}:{index}", contender.kind.name(), contender.batch),
+                format!(
+                    "{}:{}:{}:{index}",
+                    contender.kind.name(),
+                    contender.batch,
+                    u8::from(contender.together)
+                ),
             )
             .env("BENCH_CONNINFO", conninfo(config))
             .stdin(Stdio::piped())

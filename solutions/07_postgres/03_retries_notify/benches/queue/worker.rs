@@ -6,7 +6,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use newtypes_solution::{ErrorBudget, import_orders};
-use retries_notify_solution::claim::{ClaimedJob, claim, complete};
+use retries_notify_solution::claim::{ClaimedJob, claim, complete, complete_batch};
 use retries_notify_solution::job::JobId;
 use serde_json::{Value, json};
 use tokio_postgres::{Client, Config};
@@ -50,6 +50,7 @@ pub fn worker_process(spec: &str) -> BenchResult<()> {
         .and_then(Kind::from_name)
         .ok_or_else(|| format!("BENCH_WORKER={spec}: no job kind"))?;
     let batch: i64 = parts.next().ok_or("BENCH_WORKER: no batch size")?.parse()?;
+    let together = parts.next().ok_or("BENCH_WORKER: no completion mode")? == "1";
     let name = format!("bench-worker-{}", parts.next().unwrap_or("0"));
     let config: Config = env::var("BENCH_CONNINFO")?.parse()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -76,10 +77,23 @@ pub fn worker_process(spec: &str) -> BenchResult<()> {
                 break;
             }
             latencies.push(started.elapsed().as_micros().to_string());
-            for job in claimed {
-                let result = work(kind, &job)?;
-                complete(&client, &job, &result).await?;
-                worked += 1;
+            if together {
+                let mut done = Vec::with_capacity(claimed.len());
+                for job in claimed {
+                    let result = work(kind, &job)?;
+                    done.push((job, result));
+                }
+                let refused = complete_batch(&client, &done).await?;
+                if !refused.is_empty() {
+                    return Err(format!("completions refused: {refused:?}").into());
+                }
+                worked += done.len() as u64;
+            } else {
+                for job in claimed {
+                    let result = work(kind, &job)?;
+                    complete(&client, &job, &result).await?;
+                    worked += 1;
+                }
             }
         }
         println!("jobs={worked} latencies_us={}", latencies.join(","));
