@@ -2,7 +2,7 @@
 
 use std::io::{self, BufRead};
 
-use crate::limits::Limits;
+use crate::Limits;
 use crate::record::RecordBuf;
 use crate::utf8::Utf8Check;
 use crate::{ErrorKind, ParseError, Position, ReadError, is_utf8_continuation};

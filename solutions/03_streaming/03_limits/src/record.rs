@@ -4,7 +4,7 @@ use std::num::ParseIntError;
 use std::ops::Range;
 use std::str::FromStr;
 
-use crate::limits::Limits;
+use crate::Limits;
 use crate::{ErrorKind, ParseError, Position};
 
 /// The fields of one record, in one reusable buffer.
