@@ -159,8 +159,33 @@ impl<R: BufRead> Reader<R> {
         Ok(true)
     }
 
+    /// Takes back the record just read, when the caller found it bad and a quote stretched it
+    /// over several lines. Returns the row's error, or `None` when it was not such a record.
+    ///
+    /// A record whose quote swallowed the lines after it can still have the right number of
+    /// fields (`1,"a@x.com,100` then `2,b@x.com",200` is one record of three fields). Only a
+    /// caller that checks values can tell: an email with a line break in it, or an amount that
+    /// is not a number. Then the quote most likely never closed. The error is
+    /// [`ErrorKind::UnclosedQuote`] at the quote, and the next [`Reader::read_record`] reads the
+    /// lines after the quote's line again, as rows; the caller reports this error instead of
+    /// its own, which would point into lines that are about to be read again.
+    ///
+    /// The input to read again is what the reader keeps anyway while such a record is in
+    /// doubt (at most [`Limits::max_record_bytes`]); it is dropped at the next `read_record`.
+    /// Each byte is read again at most once, so reading stays linear.
+    pub fn reject_record(&mut self) -> Option<ParseError> {
+        let doubt = self.parser.accepted_doubt.take()?;
+        let error = self.parser.go_back_to(doubt);
+        self.replay.rewind_held();
+        Some(error)
+    }
+
     /// Feeds input to the parser until a record is complete (`true`) or the input ends.
     fn fill(&mut self, bytes: &mut Vec<u8>, record: &mut RecordBuf) -> Result<bool, ReadError> {
+        if self.parser.accepted_doubt.take().is_some() {
+            // The record before was not taken back: its input will not be read again.
+            self.replay.stop_keeping();
+        }
         if self.parser.finished {
             return Ok(false);
         }
@@ -196,6 +221,12 @@ impl<R: BufRead> Reader<R> {
             match flow {
                 Flow::More if self.parser.finished => return Ok(false),
                 Flow::More => {}
+                Flow::Record if self.parser.accepted_doubt.is_some() => {
+                    // Kept until the caller has checked the record's values: see
+                    // `reject_record`.
+                    self.replay.hold();
+                    return Ok(true);
+                }
                 Flow::Record => {
                     self.replay.stop_keeping();
                     return Ok(true);
@@ -289,6 +320,18 @@ impl Replay {
             self.bytes.clear();
             self.read = 0;
         }
+    }
+
+    /// A record in doubt ended well: stop keeping, but hold what was kept until the caller
+    /// has checked the record (see `Reader::reject_record`).
+    fn hold(&mut self) {
+        self.keeping = false;
+    }
+
+    /// Reads what was held again, from its start.
+    fn rewind_held(&mut self) {
+        self.read = 0;
+        self.keeping = false;
     }
 
     /// Reads what was kept again, from its start (nothing when nothing was kept).
@@ -385,6 +428,9 @@ struct Parser {
     replayed_to: usize,
     /// How many fields the first record had: a record in doubt must have as many.
     first_record_fields: Option<usize>,
+    /// The record just handed out was in doubt and could still be taken back: where its
+    /// quote was, and where to read again from (see `Reader::reject_record`).
+    accepted_doubt: Option<Doubt>,
 }
 
 impl Parser {
@@ -407,6 +453,7 @@ impl Parser {
             doubt: None,
             replayed_to: 0,
             first_record_fields: None,
+            accepted_doubt: None,
         }
     }
 
@@ -747,7 +794,9 @@ impl Parser {
         if self.broken && self.doubt_broken() == Flow::GoBack {
             return Flow::GoBack;
         }
-        self.doubt = None;
+        // Its shape is right, but its values may still give it away: the caller can take it
+        // back once, while its input is kept.
+        self.accepted_doubt = self.doubt.take().filter(|doubt| doubt.can_go_back);
         Flow::Record
     }
 
@@ -755,16 +804,28 @@ impl Parser {
     /// after its quote when it was in doubt, else from here. Returns the row's error.
     fn go_back(&mut self, record: &RecordBuf) -> ParseError {
         let error = match self.doubt.take() {
-            Some(doubt) => {
-                self.replayed_to = self.replayed_to.max(self.position.byte);
-                self.position = doubt.restart;
-                self.after_cr = doubt.restart_after_cr;
-                self.doubt_error(doubt)
-            }
+            Some(doubt) => return self.go_back_to(doubt),
             None => self.mistake.take().unwrap_or_else(|| {
                 ParseError::new(self.quote, record.len() + 1, ErrorKind::UnclosedQuote)
             }),
         };
+        self.reset_record();
+        error
+    }
+
+    /// The record in `doubt` is not one: gets ready to read again from the line after its
+    /// quote, and returns the row's error.
+    fn go_back_to(&mut self, doubt: Doubt) -> ParseError {
+        self.replayed_to = self.replayed_to.max(self.position.byte);
+        self.position = doubt.restart;
+        self.after_cr = doubt.restart_after_cr;
+        let error = self.doubt_error(doubt);
+        self.reset_record();
+        error
+    }
+
+    /// Forgets the current record's state, to read the next record from the start.
+    fn reset_record(&mut self) {
         self.finished = false;
         self.state = State::RecordStart;
         self.utf8 = Utf8Check::default();
@@ -772,7 +833,6 @@ impl Parser {
         self.mistake = None;
         self.broken = false;
         self.skipping = false;
-        error
     }
 
     /// Moves the position past `byte`. A `\r` ends a line on its own; if a `\n` follows, it
