@@ -244,6 +244,13 @@ impl RecordBuf {
         (total, None)
     }
 
+    /// Forgets the fields noted so far, keeping their allocations: the reader started the
+    /// record on its fast path and hands it to the state machine instead.
+    pub(crate) fn clear_fields(&mut self) {
+        self.ends.clear();
+        self.starts.clear();
+    }
+
     /// Takes back the bytes of a record that is not handed out (it had an error), keeping
     /// their allocation for the next record.
     pub(crate) fn restore(&mut self, mut bytes: Vec<u8>) {
