@@ -159,8 +159,9 @@ impl<R: BufRead> Reader<R> {
         Ok(true)
     }
 
-    /// Takes back the record just read, when the caller found it bad and a quote stretched it
-    /// over several lines. Returns the row's error, or `None` when it was not such a record.
+    /// Takes back the record just read, when the caller found a bad value in its field `field`
+    /// (counting from 1) and a quote stretched the record over several lines. Returns the
+    /// row's error, or `None` when it was not such a record: then the caller's error stands.
     ///
     /// A record whose quote swallowed the lines after it can still have the right number of
     /// fields (`1,"a@x.com,100` then `2,b@x.com",200` is one record of three fields). Only a
@@ -170,11 +171,18 @@ impl<R: BufRead> Reader<R> {
     /// lines after the quote's line again, as rows; the caller reports this error instead of
     /// its own, which would point into lines that are about to be read again.
     ///
+    /// A bad value before the quoted field is not taken as a sign: those fields are on the
+    /// quote's own line, so the quote cannot have made them. A note that really spans two
+    /// lines, in a row with a typo in its amount before it, stays one bad row.
+    ///
     /// The input to read again is what the reader keeps anyway while such a record is in
     /// doubt (at most [`Limits::max_record_bytes`]); it is dropped at the next `read_record`.
     /// Each byte is read again at most once, so reading stays linear.
-    pub fn reject_record(&mut self) -> Option<ParseError> {
-        let doubt = self.parser.accepted_doubt.take()?;
+    pub fn reject_record(&mut self, field: usize) -> Option<ParseError> {
+        let doubt = self
+            .parser
+            .accepted_doubt
+            .take_if(|doubt| field >= doubt.field)?;
         let error = self.parser.go_back_to(doubt);
         self.replay.rewind_held();
         Some(error)

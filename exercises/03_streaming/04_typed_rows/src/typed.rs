@@ -216,7 +216,8 @@ impl<R: BufRead, T: DeserializeOwned> Iterator for Rows<R, T> {
                 // likely the quote never closed. The reader then reports the quote and reads
                 // the lines after it again, so their rows are not lost (`reject_record`).
                 Err(ReadError::Row(error)) => {
-                    Err(ReadError::Row(self.reader.reject_record().unwrap_or(error)))
+                    let quote = self.reader.reject_record(error.field());
+                    Err(ReadError::Row(quote.unwrap_or(error)))
                 }
                 other => other,
             },

@@ -169,6 +169,30 @@ fn a_bad_value_in_a_record_a_quote_stretched_reports_the_quote_and_reads_the_lin
 }
 
 #[test]
+fn a_bad_value_before_a_note_over_two_lines_costs_only_its_row() {
+    // The note really spans two lines. The bad value is before it, on the quote's own line,
+    // so the quote cannot explain it: one bad row, and the note's second line is not a row.
+    let text = "id,name,vip,note\n1,Ada,maybe,\"two\nlines\"\n2,Bob,false,\n";
+    let mut rows = rows::<Customer>(text);
+    let bad = rows.next().unwrap().unwrap_err();
+    let (line, column, field, name, kind) = place(bad.parse_error().unwrap());
+    assert_eq!(
+        (line, column, field, name.as_deref()),
+        (2, 7, 3, Some("vip")),
+        "the bad value itself is reported, not the quote after it"
+    );
+    assert!(matches!(kind, ErrorKind::InvalidValue(_)), "{kind:?}");
+    assert_eq!(
+        rows.next().unwrap().unwrap(),
+        customer(2, "Bob", false, None)
+    );
+    assert!(
+        rows.next().is_none(),
+        "the note's second line was not read as a row"
+    );
+}
+
+#[test]
 fn a_duplicate_column_stops_at_the_header() {
     let result = Rows::<_, Customer>::new(Reader::new(&b"id,name,vip,name,note\n"[..]));
     match result {
