@@ -112,6 +112,8 @@ impl<'de> de::Deserializer<'de> for RecordDeserializer<'de> {
         let columns = Columns {
             header: self.header,
             record: self.record,
+            // Once per record, not once per key: it walks the header's names.
+            named_len: self.header.named_len(),
             next: 0,
             last_key: &last_key,
         };
@@ -137,6 +139,8 @@ impl<'de> de::Deserializer<'de> for RecordDeserializer<'de> {
 struct Columns<'a, 'k> {
     header: &'a Header,
     record: &'a RecordBuf,
+    /// The header's `named_len`: the columns that are keys.
+    named_len: usize,
     /// The column whose key comes next.
     next: usize,
     /// The column of the last key handed out, to place errors raised after it.
@@ -152,7 +156,7 @@ impl<'de> de::MapAccess<'de> for Columns<'de, '_> {
     ) -> Result<Option<K::Value>, DeError> {
         // Unnamed columns at the end of the header (Excel's trailing comma) are not keys: the
         // row type never sees them. Their fields must be empty, or a value would be lost.
-        if self.next >= self.header.named_len() {
+        if self.next >= self.named_len {
             for column in self.next..self.header.len() {
                 if !self.record.field(column).unwrap_or_default().is_empty() {
                     return Err(DeError {

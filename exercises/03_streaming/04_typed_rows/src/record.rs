@@ -4,7 +4,7 @@ use std::num::ParseIntError;
 use std::ops::Range;
 use std::str::FromStr;
 
-use crate::limits::Limits;
+use crate::Limits;
 use crate::{ErrorKind, ParseError, Position};
 
 /// The fields of one record, in one reusable buffer.
@@ -242,6 +242,13 @@ impl RecordBuf {
             start = end;
         }
         (total, None)
+    }
+
+    /// Forgets the fields noted so far, keeping their allocations: the reader started the
+    /// record on its fast path and hands it to the state machine instead.
+    pub(crate) fn clear_fields(&mut self) {
+        self.ends.clear();
+        self.starts.clear();
     }
 
     /// Takes back the bytes of a record that is not handed out (it had an error), keeping

@@ -211,7 +211,16 @@ impl<R: BufRead, T: DeserializeOwned> Iterator for Rows<R, T> {
         let header = self.header.as_ref()?;
         let item = match self.reader.read_record(&mut self.record) {
             Ok(false) => return None,
-            Ok(true) => Self::row_showing_value(&self.record, header),
+            Ok(true) => match Self::row_showing_value(&self.record, header) {
+                // A bad value in a record that a quote stretched over several lines: most
+                // likely the quote never closed. The reader then reports the quote and reads
+                // the lines after it again, so their rows are not lost (`reject_record`).
+                Err(ReadError::Row(error)) => {
+                    let quote = self.reader.reject_record(error.field());
+                    Err(ReadError::Row(quote.unwrap_or(error)))
+                }
+                other => other,
+            },
             Err(error) => Err(error),
         };
         if item.as_ref().is_err_and(ReadError::is_fatal) {

@@ -137,6 +137,62 @@ fn short_and_long_rows_are_row_errors() {
 }
 
 #[test]
+fn a_bad_value_in_a_record_a_quote_stretched_reports_the_quote_and_reads_the_lines_after_it() {
+    // The quote on line 2 never closes where it should: it swallows line 3 and ends on line 4,
+    // and the merged record has the header's four fields. Only its value gives it away.
+    let text = "id,name,vip,note\n1,Ada,\"true\n2,Bob,false,\n3,Cy\",\n4,Di,true,\"two\nlines\"\n";
+    let mut rows = rows::<Customer>(text);
+    let merged = rows.next().unwrap().unwrap_err();
+    assert_eq!(
+        place(merged.parse_error().unwrap()),
+        at(2, 7, 3, None, ErrorKind::UnclosedQuote),
+        "the error points at the quote that did not close, not at a value made of three lines"
+    );
+    assert!(!merged.is_fatal(), "it costs its own row");
+    assert_eq!(
+        rows.next().unwrap().unwrap(),
+        customer(2, "Bob", false, None),
+        "the line after the quote's line is read again, as a row"
+    );
+    let stray = rows.next().unwrap().unwrap_err();
+    assert_eq!(
+        place(stray.parse_error().unwrap()),
+        at(4, 5, 2, None, ErrorKind::StrayQuote),
+        "the line where the quote ended is a row of its own too"
+    );
+    assert_eq!(
+        rows.next().unwrap().unwrap(),
+        customer(4, "Di", true, Some("two\nlines")),
+        "a note that really spans two lines is still one field"
+    );
+    assert!(rows.next().is_none());
+}
+
+#[test]
+fn a_bad_value_before_a_note_over_two_lines_costs_only_its_row() {
+    // The note really spans two lines. The bad value is before it, on the quote's own line,
+    // so the quote cannot explain it: one bad row, and the note's second line is not a row.
+    let text = "id,name,vip,note\n1,Ada,maybe,\"two\nlines\"\n2,Bob,false,\n";
+    let mut rows = rows::<Customer>(text);
+    let bad = rows.next().unwrap().unwrap_err();
+    let (line, column, field, name, kind) = place(bad.parse_error().unwrap());
+    assert_eq!(
+        (line, column, field, name.as_deref()),
+        (2, 7, 3, Some("vip")),
+        "the bad value itself is reported, not the quote after it"
+    );
+    assert!(matches!(kind, ErrorKind::InvalidValue(_)), "{kind:?}");
+    assert_eq!(
+        rows.next().unwrap().unwrap(),
+        customer(2, "Bob", false, None)
+    );
+    assert!(
+        rows.next().is_none(),
+        "the note's second line was not read as a row"
+    );
+}
+
+#[test]
 fn a_duplicate_column_stops_at_the_header() {
     let result = Rows::<_, Customer>::new(Reader::new(&b"id,name,vip,name,note\n"[..]));
     match result {

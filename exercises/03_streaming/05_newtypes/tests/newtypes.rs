@@ -276,6 +276,41 @@ fn the_import_keeps_good_orders_and_reports_bad_values() {
 }
 
 #[test]
+fn an_unclosed_quote_that_merges_rows_costs_only_its_own_row() {
+    // Issue 8's file: the quote before `a@x.com` closes two lines later, just before a comma,
+    // so the merged record has three fields. Its email, which holds a line break, gives it
+    // away: the quote is reported, and rows 2 and 3 are imported.
+    let text = "customer_id,email,amount_cents\n1,\"a@x.com,100\n2,b@x.com,200\n3,c@x.com\",300\n4,d@x.com,400\n";
+    let budget = ErrorBudget {
+        max_bad_rows: 10,
+        max_bad_percent: 50,
+    };
+    let import = import_orders(text.as_bytes(), &budget).expect("two bad rows of five are allowed");
+    let ids: Vec<u64> = import.orders.iter().map(|o| o.customer_id.get()).collect();
+    assert_eq!(
+        ids,
+        [2, 4],
+        "the rows after the quote's line are read as rows again"
+    );
+    let bad: Vec<String> = import
+        .report
+        .bad_rows
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(bad.len(), 2, "{bad:?}");
+    assert!(
+        bad[0].starts_with("line 2, column 3, field 2: "),
+        "the first error points at the quote that did not close: {bad:?}"
+    );
+    assert!(
+        matches!(import.report.bad_rows[0].kind(), ErrorKind::UnclosedQuote),
+        "{bad:?}"
+    );
+    assert!(bad[1].starts_with("line 4, "), "{bad:?}");
+}
+
+#[test]
 fn an_upload_of_invalid_values_exceeds_the_budget() {
     let mut text = String::from("customer_id,email,amount_cents\n");
     for i in 0..20 {
