@@ -93,12 +93,14 @@ pub async fn record(
     policy: &RetryPolicy,
     seed: u64,
 ) -> Result<Recorded, ClaimError> {
-    // TODO (step 7.4): a finished attempt is step 7.2's `complete` with the summary as the
-    // result (`Recorded::Done`); a failed one is step 7.3's `fail` with `policy` and `seed`
-    // (`Recorded::Retry` or `Recorded::Dead`). Both are fenced by the attempt already: pass a
-    // `ClaimError` on (tests `a_finished_attempt_is_recorded_done_with_its_summary`,
-    // `a_failed_attempt_is_retried_or_dead_by_the_policy`,
-    // `a_stale_attempt_cannot_record_over_the_newer_one`).
+    // TODO (step 7.4): a finished attempt leaves the job `done` with the summary as its
+    // `result`, and answers `Recorded::Done` (test
+    // `a_finished_attempt_is_recorded_done_with_its_summary`); a failed one is queued again or
+    // dead as `policy` decides, with `seed` for the jitter, and answers `Recorded::Retry` or
+    // `Recorded::Dead` (test `a_failed_attempt_is_retried_or_dead_by_the_policy`). A claim that
+    // no longer holds the job writes nothing and answers `ClaimError::Fenced` (test
+    // `a_stale_attempt_cannot_record_over_the_newer_one`). Steps 7.2 and 7.3 wrote each of these
+    // writes already.
     let _ = (client, job, outcome, policy, seed, complete, fail);
     todo!("record the attempt's outcome")
 }
