@@ -266,6 +266,9 @@ fn tests_failed(
     hint: &str,
 ) -> String {
     let total = passed + failures.len();
+    if let Some((message, location)) = stopped_in_support_code(failures, read) {
+        return support_failure(failures, total, message, location);
+    }
     let mut out = format!(
         "{} {} of {total} test{} did not pass.\n\n",
         "✗".red().bold(),
@@ -294,6 +297,56 @@ fn tests_failed(
         change.files.join(" or "),
     );
     out
+}
+
+/// The one panic (message and location) every failing test stopped at, when there are several
+/// and it is in the step's tests folder but not in the test file the learner is told to read:
+/// the tests' own support code, such as Part 7's, which finds no PostgreSQL server to test
+/// against. Shown once, with what to do; repeated for every test it would bury itself, and the
+/// usual "change your file" would send the learner the wrong way. (A panic elsewhere, in the
+/// learner's code or in `std`, is shown as usual.)
+fn stopped_in_support_code<'a>(
+    failures: &'a [ShownFailure],
+    read: &str,
+) -> Option<(&'a str, &'a str)> {
+    let reason = |shown: &'a ShownFailure| match &shown.failure.reason {
+        FailureReason::Panicked {
+            message,
+            location: Some(location),
+        } => Some((message.as_str(), location.as_str())),
+        _ => None,
+    };
+    let (first, rest) = failures.split_first()?;
+    let shared = reason(first)?;
+    if rest.is_empty() || rest.iter().any(|shown| reason(shown) != Some(shared)) {
+        return None;
+    }
+    // A location is `path:line:column`.
+    let file = shared.1.split(':').next().unwrap_or(shared.1);
+    let tests = Path::new(read).parent()?;
+    (file != read && Path::new(file).starts_with(tests)).then_some(shared)
+}
+
+fn support_failure(
+    failures: &[ShownFailure],
+    total: usize,
+    message: &str,
+    location: &str,
+) -> String {
+    let names: Vec<&str> = failures
+        .iter()
+        .map(|shown| shown.failure.name.as_str())
+        .collect();
+    format!(
+        "{} {} of {total} tests did not pass, all with the same message:\n\n{}\n    (at {location})\n\n  \
+         The tests: {}\n\n{} the tests stopped in their own support code, not in yours: do what the \
+         message says, and run `cargo grade` again.\n",
+        "✗".red().bold(),
+        failures.len(),
+        indent(message, 4),
+        names.join(", "),
+        "Next:".bold(),
+    )
 }
 
 fn clippy(findings: &[Diagnostic], lints: &[String], fix: &Place, hint: &str) -> String {
@@ -973,6 +1026,59 @@ mod tests {
              Next: read the failing test in exercises/01_basics/01_add/tests/add.rs, change exercises/01_basics/01_add/src/lib.rs (where the step's TODOs are), and run `cargo grade` again.\n\
              \x20     You have seen all 2 hints; `cargo grade solution 1.1 --peek` shows the reference (recorded).\n"
         );
+    }
+
+    #[test]
+    fn a_failure_every_test_meets_in_support_code_is_shown_once() {
+        let (step, root) = step("1.1");
+        let read = "exercises/01_basics/01_add/tests/add.rs";
+        let failing_at = |location: &str| {
+            let shown = |name: &str| ShownFailure {
+                failure: TestFailure {
+                    name: name.into(),
+                    reason: FailureReason::Panicked {
+                        message: "no server: install one".into(),
+                        location: Some(location.into()),
+                    },
+                },
+                in_todo: false,
+            };
+            let advice = Advice::Tests {
+                passed: 1,
+                failures: vec![shown("adds"), shown("adds_zero")],
+                read: read.into(),
+                change: Place {
+                    files: vec!["exercises/01_basics/01_add/src/lib.rs".into()],
+                    why: Why::Todos,
+                },
+            };
+            check_outcome(&outcome(&step, advice), &root)
+        };
+        assert_eq!(
+            failing_at("exercises/01_basics/01_add/tests/support/db.rs:9:5"),
+            "✗ 2 of 3 tests did not pass, all with the same message:\n\
+             \n\
+             \x20   no server: install one\n\
+             \x20   (at exercises/01_basics/01_add/tests/support/db.rs:9:5)\n\
+             \n\
+             \x20 The tests: adds, adds_zero\n\
+             \n\
+             Next: the tests stopped in their own support code, not in yours: do what the message says, and run `cargo grade` again.\n"
+        );
+        // The same panic in the test file the learner reads, in their code or in `std` is
+        // about their code: shown test by test, with the usual next step.
+        for elsewhere in [
+            format!("{read}:20:5"),
+            "exercises/01_basics/01_add/src/lib.rs:2:5".to_string(),
+            "/rustc/0a1b2c/library/core/src/cell.rs:1:1".to_string(),
+        ] {
+            let usual = failing_at(&elsewhere);
+            assert!(
+                usual.starts_with("✗ 2 of 3 tests did not pass.\n"),
+                "{usual}"
+            );
+            assert!(usual.contains("Next: read the failing test"), "{usual}");
+        }
     }
 
     #[test]

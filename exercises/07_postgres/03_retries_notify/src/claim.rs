@@ -113,7 +113,9 @@ pub async fn renew(client: &Client, job: &ClaimedJob, lease: Duration) -> Result
     fenced_unless_one(renewed, job)
 }
 
-/// Marks a job done with its `result`, if this claim still holds it.
+/// Marks a job done with its `result`, if this claim still holds it, and records when in
+/// `finished_at` (new in step 7.3): [`delete_finished`](crate::retry::delete_finished) counts a
+/// done job's age from it.
 ///
 /// # Errors
 ///

@@ -45,13 +45,18 @@ pub async fn fail(
     policy: &RetryPolicy,
     seed: u64,
 ) -> Result<Failed, ClaimError> {
-    // TODO (step 7.3): with one fenced UPDATE (as `complete` does), either queue the job again
-    // with `run_at` moved `policy.delay(..)` into the future (use `jitter_for(seed, job)`) and
-    // answer `RetryIn(delay)`, or, when `policy.should_retry` says no, mark it `dead` with
-    // `finished_at` and answer `Dead`. Either way append `{"attempt", "error", "at"}` to
-    // `errors` (tests `a_retryable_failure_is_queued_again_after_its_backoff`,
-    // `every_failed_attempt_keeps_its_error`, `a_permanent_failure_is_a_dead_letter_at_once`,
-    // `the_last_attempt_fails_into_a_dead_letter`, `a_worker_whose_lease_ran_out_cannot_fail_the_job`).
+    // TODO (step 7.3): one UPDATE, fenced by the attempt as `complete` is (test
+    // `a_worker_whose_lease_ran_out_cannot_fail_the_job`), that leaves the job in one of two
+    // states:
+    // - when `policy` allows another attempt: `queued` again, due `policy.delay(..)` from now
+    //   with this job's `jitter_for(seed, job)`, and the answer is `RetryIn` of that delay
+    //   (test `a_retryable_failure_is_queued_again_after_its_backoff`);
+    // - otherwise: `dead`, with `finished_at` set as `complete` sets it for a done job, and the
+    //   answer is `Dead` (tests `a_permanent_failure_is_a_dead_letter_at_once`,
+    //   `the_last_attempt_fails_into_a_dead_letter`,
+    //   `old_finished_jobs_are_deleted_and_dead_ones_kept`).
+    // Either way `errors` gains `{"attempt", "error", "at"}`, the error as its `Display` text
+    // (test `every_failed_attempt_keeps_its_error`).
     let _ = (client, job, error, policy, seed, fenced_unless_one);
     todo!("retry the job later, or make it a dead letter")
 }

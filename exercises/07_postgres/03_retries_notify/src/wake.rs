@@ -70,10 +70,12 @@ impl JobWaker {
 
     /// Waits until a job may be waiting: a notification, or the poll interval without one.
     pub async fn wait(&mut self) -> Wake {
-        // TODO (step 7.3): return `Notified` as soon as a notification arrives on
-        // `self.notifications`, `Poll` when `self.poll` has passed without one, and
-        // `Disconnected` when the channel is closed (tests
-        // `a_committed_job_wakes_a_listening_worker`, `without_a_notification_the_worker_still_polls`).
+        // TODO (step 7.3): answer `Notified` as soon as a notification arrives on
+        // `self.notifications` (test `a_committed_job_wakes_a_listening_worker`), `Poll` when
+        // `self.poll` has passed without one (test
+        // `without_a_notification_the_worker_still_polls`), and `Disconnected` at once when the
+        // channel is closed (test
+        // `a_lost_listening_connection_is_reported`).
         let _ = (&mut self.notifications, self.poll);
         todo!("wait for a notification or the poll interval")
     }

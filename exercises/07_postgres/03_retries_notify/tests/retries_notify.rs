@@ -70,6 +70,15 @@ async fn state_and_errors(client: &Client) -> (String, Value) {
     (row.get(0), row.get(1))
 }
 
+/// Whether the only job has a `finished_at`: set when it is done or dead, and only then.
+async fn is_finished(client: &Client) -> bool {
+    client
+        .query_one("SELECT finished_at IS NOT NULL FROM jobs", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
 fn retryable(message: &str) -> JobError {
     JobError::Retryable(message.to_string())
 }
@@ -99,6 +108,10 @@ async fn a_retryable_failure_is_queued_again_after_its_backoff() {
     assert_eq!(
         state, "queued",
         "a job with attempts left goes back into the queue"
+    );
+    assert!(
+        !is_finished(&client).await,
+        "a job queued for a retry is not finished: leave `finished_at` empty"
     );
 
     let early: bool = client
@@ -167,6 +180,10 @@ async fn a_permanent_failure_is_a_dead_letter_at_once() {
     let (state, errors) = state_and_errors(&client).await;
     assert_eq!(state, "dead");
     assert_eq!(errors[0]["error"], "permanent: not a CSV file");
+    assert!(
+        is_finished(&client).await,
+        "a dead letter is finished: set `finished_at`, as `complete` does for a done job"
+    );
     come_due(&client).await;
     assert_eq!(
         claim(&client, "worker-b", LEASE).await.unwrap(),
@@ -245,6 +262,18 @@ async fn old_finished_jobs_are_deleted_and_dead_ones_kept() {
             complete(&client, &job, &json!({})).await.unwrap();
         }
     }
+    let unfinished: Vec<String> = client
+        .query("SELECT job_key FROM jobs WHERE finished_at IS NULL", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert!(
+        unfinished.is_empty(),
+        "a done or dead job records when it finished (`finished_at`), which is what \
+         `delete_finished` counts from; without it: {unfinished:?}"
+    );
     client
         .execute(
             "UPDATE jobs SET finished_at = now() - interval '8 days' WHERE job_key LIKE 'old-%'",
@@ -298,4 +327,29 @@ async fn without_a_notification_the_worker_still_polls() {
          after the poll interval anyway"
     );
     assert_eq!(start.elapsed(), Duration::from_secs(60));
+}
+
+#[tokio::test]
+async fn a_lost_listening_connection_is_reported() {
+    let (db, client) = migrated().await;
+    // A poll interval of an hour: only the closed connection can end `wait` within the test.
+    let mut waker = JobWaker::listen(db.config(), Duration::from_secs(3600))
+        .await
+        .unwrap();
+    // The server ends every other session on this test's database: the waker's is the only one.
+    client
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap();
+    let woken = tokio::time::timeout(Duration::from_secs(30), waker.wait()).await;
+    assert_eq!(
+        woken,
+        Ok(Wake::Disconnected),
+        "the listening connection is gone, so no notification will ever come: when the channel \
+         is closed, `wait` must say so at once instead of waiting for the poll"
+    );
 }

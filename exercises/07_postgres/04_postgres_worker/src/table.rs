@@ -38,13 +38,14 @@ impl JobQueue for TableQueue {
     /// Enqueues the job in a transaction of its own and commits: the job is durable when the
     /// commit returns, and any worker process may claim it from then on.
     async fn submit(&self, spec: JobSpec) -> Result<Intake, QueueError> {
-        // TODO (step 7.4): enqueue the job with step 7.1's `enqueue`, in a transaction of your
-        // own on `self.intake`, with the key of `spec.id`, the kind `IMPORT_KIND` and the spec
-        // as JSON (`serde_json::to_value`) for payload; commit before answering. A new job is
-        // `Intake::Accepted` and counts as accepted in `self.runner.metrics()`; a key that is
-        // there already is `Intake::Known` with its status (tests
-        // `a_job_is_taken_in_once_per_id_and_committed`,
-        // `several_processes_share_one_queue_in_the_table`).
+        // TODO (step 7.4): when this answers `Intake::Accepted`, the job is committed: another
+        // connection sees its row, so the 202 that follows is a promise (test
+        // `a_job_is_taken_in_once_per_id_and_committed`). The row is enqueued as step 7.1 does
+        // it, with the key `spec.id`, the kind `IMPORT_KIND` and the spec as JSON for payload:
+        // that is what the runner, in any process, reads back (test
+        // `several_processes_share_one_queue_in_the_table`). A new job counts as accepted in
+        // `self.runner.metrics()`; an id taken in before is `Intake::Known` with its status,
+        // and no second row.
         let _ = (spec, &self.intake, enqueue, IMPORT_KIND);
         todo!("enqueue the job in a committed transaction")
     }
@@ -92,12 +93,14 @@ pub async fn record(
     policy: &RetryPolicy,
     seed: u64,
 ) -> Result<Recorded, ClaimError> {
-    // TODO (step 7.4): a finished attempt is step 7.2's `complete` with the summary as the
-    // result (`Recorded::Done`); a failed one is step 7.3's `fail` with `policy` and `seed`
-    // (`Recorded::Retry` or `Recorded::Dead`). Both are fenced by the attempt already: pass a
-    // `ClaimError` on (tests `a_finished_attempt_is_recorded_done_with_its_summary`,
-    // `a_failed_attempt_is_retried_or_dead_by_the_policy`,
-    // `a_stale_attempt_cannot_record_over_the_newer_one`).
+    // TODO (step 7.4): a finished attempt leaves the job `done` with the summary as its
+    // `result`, and answers `Recorded::Done` (test
+    // `a_finished_attempt_is_recorded_done_with_its_summary`); a failed one is queued again or
+    // dead as `policy` decides, with `seed` for the jitter, and answers `Recorded::Retry` or
+    // `Recorded::Dead` (test `a_failed_attempt_is_retried_or_dead_by_the_policy`). A claim that
+    // no longer holds the job writes nothing and answers `ClaimError::Fenced` (test
+    // `a_stale_attempt_cannot_record_over_the_newer_one`). Steps 7.2 and 7.3 wrote each of these
+    // writes already.
     let _ = (client, job, outcome, policy, seed, complete, fail);
     todo!("record the attempt's outcome")
 }

@@ -5,8 +5,9 @@
 --   (tests `enqueueing_the_same_key_twice_gives_one_job`, `the_table_refuses_what_no_job_can_be`);
 -- - `state` is one of 'queued', 'running', 'done', 'dead', and nothing else
 --   (test `the_table_refuses_what_no_job_can_be`);
--- - workers look for the oldest queued job that is due: give them an index that holds only
---   queued jobs (test `workers_find_due_jobs_through_a_small_index`).
+-- - workers look for the oldest queued job that is due, by `run_at`: an index on `run_at`
+--   must hold only the queued jobs, so it stays small however many finished jobs the table
+--   keeps (test `workers_find_due_jobs_through_a_small_index`).
 CREATE TABLE jobs (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     job_key     text NOT NULL,

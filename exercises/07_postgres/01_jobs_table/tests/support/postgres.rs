@@ -24,13 +24,22 @@ use tokio_postgres::{Client, Config, NoTls};
 
 /// What to do when no server can be had: shown instead of a connection error.
 const HOW_TO_GET_POSTGRES: &str = "\
-these tests need a PostgreSQL server, and none could be found or started. Either install \
-PostgreSQL's programs, and the tests start a throwaway server by themselves (Debian or Ubuntu: \
-`sudo apt-get install postgresql`; macOS: `brew install postgresql@15`; Fedora: `sudo dnf \
-install postgresql-server`), or point them at a server you run yourself, for example in a \
-container (`docker run -d -p 5432:5432 -e POSTGRES_PASSWORD=course postgres:15`) with \
-`export DATABASE_URL=postgres://postgres:course@localhost:5432/postgres`. Then run \
+Either install PostgreSQL's programs, and the tests start a throwaway server by themselves \
+(Debian or Ubuntu: `sudo apt-get install postgresql`; macOS: `brew install postgresql@15`; \
+Fedora: `sudo dnf install postgresql-server`), or point them at a server you run yourself, for \
+example in a container (`docker run -d -p 5432:5432 -e POSTGRES_PASSWORD=course postgres:15`) \
+with `export DATABASE_URL=postgres://postgres:course@localhost:5432/postgres`. Then run \
 `cargo grade` again.";
+
+/// Why there is no server when PostgreSQL is simply not installed: the usual case on a new
+/// laptop, so it is one paragraph with [`HOW_TO_GET_POSTGRES`] rather than an error above it.
+const NOT_INSTALLED: &str = "these tests need a PostgreSQL server: `DATABASE_URL` is not set, \
+and PostgreSQL's programs (`initdb`, `pg_ctl`) were not found.";
+
+/// Folders that hold one folder per installed version, each with its own `bin/initdb`:
+/// Debian's and Ubuntu's packages, then Homebrew's on Apple silicon and on Intel (Homebrew does
+/// not put a versioned `postgresql@15` on the `PATH`).
+const VERSIONED_INSTALLS: &[&str] = &["/usr/lib/postgresql", "/opt/homebrew/opt", "/usr/local/opt"];
 
 /// How to reach the server's maintenance database, found or started once per test binary.
 static SERVER: OnceLock<Result<Config, String>> = OnceLock::new();
@@ -52,6 +61,7 @@ impl TestDb {
         let server = SERVER.get_or_init(find_or_start_server);
         let admin_config = match server {
             Ok(config) => config.clone(),
+            Err(why) if why == NOT_INSTALLED => panic!("{why} {HOW_TO_GET_POSTGRES}"),
             Err(why) => panic!("{why}\n\n{HOW_TO_GET_POSTGRES}"),
         };
         let name = format!(
@@ -108,7 +118,7 @@ fn find_or_start_server() -> Result<Config, String> {
             .parse::<Config>()
             .map_err(|error| format!("DATABASE_URL is set but is not a PostgreSQL URL: {error}"));
     }
-    let bin = postgres_bin_dir().ok_or("PostgreSQL's `initdb` was not found")?;
+    let bin = postgres_bin_dir().ok_or(NOT_INSTALLED)?;
     let as_root = is_root();
     sweep_stale_clusters(&bin, as_root);
     // One server per test run. cargo-nextest runs each test in a process of its own, under a
@@ -146,8 +156,9 @@ fn parent_process_id() -> u32 {
     std::process::id()
 }
 
-/// The folder holding `initdb` and `pg_ctl`: `pg_config --bindir`, Debian's versioned folders,
-/// or the `PATH` (an empty path, so that `bin.join("initdb")` is the bare name).
+/// The folder holding `initdb` and `pg_ctl`: `pg_config --bindir`, the newest version in one of
+/// [`VERSIONED_INSTALLS`], or the `PATH` (an empty path, so that `bin.join("initdb")` is the
+/// bare name).
 fn postgres_bin_dir() -> Option<PathBuf> {
     if let Ok(output) = Command::new("pg_config").arg("--bindir").output() {
         let dir = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
@@ -155,7 +166,11 @@ fn postgres_bin_dir() -> Option<PathBuf> {
             return Some(dir);
         }
     }
-    if let Ok(versions) = std::fs::read_dir("/usr/lib/postgresql") {
+    for installs in VERSIONED_INSTALLS {
+        let Ok(versions) = std::fs::read_dir(installs) else {
+            continue;
+        };
+        // Homebrew's folder holds every formula: only PostgreSQL's have an `initdb`.
         let mut dirs: Vec<PathBuf> = versions
             .filter_map(|entry| Some(entry.ok()?.path().join("bin")))
             .filter(|dir| dir.join("initdb").exists())
