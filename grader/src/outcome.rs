@@ -76,6 +76,20 @@ pub enum Advice {
         /// Where to change the code.
         change: Place,
     },
+    /// Every failing test stopped at the same panic in the tests' own support code (Part 7's,
+    /// when it finds no PostgreSQL server): do what its message says. Shown once, since
+    /// repeated for every test it would bury itself, and "change your file" would send the
+    /// learner the wrong way.
+    Support {
+        /// How many tests passed.
+        passed: usize,
+        /// The failing tests' names.
+        tests: Vec<String>,
+        /// The panic's message.
+        message: String,
+        /// Where it happened, `path:line:column`.
+        location: String,
+    },
     /// Fix what clippy found.
     Clippy {
         /// The findings, first one first.
@@ -269,6 +283,32 @@ fn progression(session: &Session, step: &Step, mode: Mode) -> Progression {
     }
 }
 
+/// The one panic (message and location) every failing test stopped at, when there are several
+/// and it is in the step's tests folder but not in `read`, the test file the learner is told to
+/// read: the tests' own support code. A panic in the learner's code, in the test file or in
+/// `std` is about the learner's code, and `None`.
+fn stopped_in_support_code<'a>(
+    failures: &'a [TestFailure],
+    read: &str,
+) -> Option<(&'a str, &'a str)> {
+    let reason = |failure: &'a TestFailure| match &failure.reason {
+        FailureReason::Panicked {
+            message,
+            location: Some(location),
+        } => Some((message.as_str(), location.as_str())),
+        _ => None,
+    };
+    let (first, rest) = failures.split_first()?;
+    let shared = reason(first)?;
+    if rest.is_empty() || rest.iter().any(|failure| reason(failure) != Some(shared)) {
+        return None;
+    }
+    // A location is `path:line:column`.
+    let file = shared.1.split(':').next().unwrap_or(shared.1);
+    let tests = Path::new(read).parent()?;
+    (file != read && Path::new(file).starts_with(tests)).then_some(shared)
+}
+
 fn advice(report: &CheckReport, step: &Step, root: &Path) -> Advice {
     match &report.verdict {
         Verdict::CompileError { errors } => {
@@ -294,22 +334,36 @@ fn advice(report: &CheckReport, step: &Step, root: &Path) -> Advice {
                 },
             }
         }
-        Verdict::TestsFailed { passed, failures } => Advice::Tests {
-            passed: *passed,
-            failures: failures
-                .iter()
-                .map(|failure| ShownFailure {
-                    in_todo: matches!(&failure.reason, FailureReason::Panicked { message, .. }
-                        if message.starts_with("not yet implemented")),
-                    failure: failure.clone(),
-                })
-                .collect(),
-            read: step
+        Verdict::TestsFailed { passed, failures } => {
+            let read = step
                 .test_files()
                 .first()
-                .map_or_else(|| "tests/".to_string(), |file| relative(file, root)),
-            change: place_of_failure(failures, step, root),
-        },
+                .map_or_else(|| "tests/".to_string(), |file| relative(file, root));
+            if let Some((message, location)) = stopped_in_support_code(failures, &read) {
+                return Advice::Support {
+                    passed: *passed,
+                    tests: failures
+                        .iter()
+                        .map(|failure| failure.name.clone())
+                        .collect(),
+                    message: message.to_string(),
+                    location: location.to_string(),
+                };
+            }
+            Advice::Tests {
+                passed: *passed,
+                failures: failures
+                    .iter()
+                    .map(|failure| ShownFailure {
+                        in_todo: matches!(&failure.reason, FailureReason::Panicked { message, .. }
+                            if message.starts_with("not yet implemented")),
+                        failure: failure.clone(),
+                    })
+                    .collect(),
+                read,
+                change: place_of_failure(failures, step, root),
+            }
+        }
         Verdict::Clippy { findings } => Advice::Clippy {
             findings: findings.clone(),
             lints: step.manifest.lints.clone(),
@@ -536,6 +590,47 @@ mod tests {
             location: Some(location(file)),
             notes: notes.iter().map(|file| location(file)).collect(),
         }
+    }
+
+    #[test]
+    fn one_panic_in_the_tests_support_code_is_advice_of_its_own() {
+        let read = "exercises/01_basics/01_add/tests/add.rs";
+        let failing_at = |location: &str| -> Vec<TestFailure> {
+            ["adds", "adds_zero"]
+                .into_iter()
+                .map(|name| TestFailure {
+                    name: name.into(),
+                    reason: FailureReason::Panicked {
+                        message: "no server: install one".into(),
+                        location: Some(location.into()),
+                    },
+                })
+                .collect()
+        };
+        let support = "exercises/01_basics/01_add/tests/support/db.rs:9:5";
+        assert_eq!(
+            stopped_in_support_code(&failing_at(support), read),
+            Some(("no server: install one", support))
+        );
+        // The same panic in the test file the learner reads, in their code or in `std` is
+        // about their code; so are different panics, and a single failing test.
+        for elsewhere in [
+            format!("{read}:20:5"),
+            "exercises/01_basics/01_add/src/lib.rs:2:5".to_string(),
+            "/rustc/0a1b2c/library/core/src/cell.rs:1:1".to_string(),
+        ] {
+            assert_eq!(stopped_in_support_code(&failing_at(&elsewhere), read), None);
+        }
+        let mut different = failing_at(support);
+        different[1].reason = FailureReason::Panicked {
+            message: "assertion failed".into(),
+            location: Some(support.into()),
+        };
+        assert_eq!(stopped_in_support_code(&different, read), None);
+        assert_eq!(
+            stopped_in_support_code(&failing_at(support)[..1], read),
+            None
+        );
     }
 
     #[test]

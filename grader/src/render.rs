@@ -174,6 +174,12 @@ pub fn check_outcome(outcome: &CheckOutcome, root: &Path) -> String {
             read,
             change,
         } => tests_failed(*passed, failures, read, change, &hint),
+        Advice::Support {
+            passed,
+            tests,
+            message,
+            location,
+        } => support_failure(*passed, tests, message, location),
         Advice::Clippy {
             findings,
             lints,
@@ -266,9 +272,6 @@ fn tests_failed(
     hint: &str,
 ) -> String {
     let total = passed + failures.len();
-    if let Some((message, location)) = stopped_in_support_code(failures, read) {
-        return support_failure(failures, total, message, location);
-    }
     let mut out = format!(
         "{} {} of {total} test{} did not pass.\n\n",
         "✗".red().bold(),
@@ -299,52 +302,16 @@ fn tests_failed(
     out
 }
 
-/// The one panic (message and location) every failing test stopped at, when there are several
-/// and it is in the step's tests folder but not in the test file the learner is told to read:
-/// the tests' own support code, such as Part 7's, which finds no PostgreSQL server to test
-/// against. Shown once, with what to do; repeated for every test it would bury itself, and the
-/// usual "change your file" would send the learner the wrong way. (A panic elsewhere, in the
-/// learner's code or in `std`, is shown as usual.)
-fn stopped_in_support_code<'a>(
-    failures: &'a [ShownFailure],
-    read: &str,
-) -> Option<(&'a str, &'a str)> {
-    let reason = |shown: &'a ShownFailure| match &shown.failure.reason {
-        FailureReason::Panicked {
-            message,
-            location: Some(location),
-        } => Some((message.as_str(), location.as_str())),
-        _ => None,
-    };
-    let (first, rest) = failures.split_first()?;
-    let shared = reason(first)?;
-    if rest.is_empty() || rest.iter().any(|shown| reason(shown) != Some(shared)) {
-        return None;
-    }
-    // A location is `path:line:column`.
-    let file = shared.1.split(':').next().unwrap_or(shared.1);
-    let tests = Path::new(read).parent()?;
-    (file != read && Path::new(file).starts_with(tests)).then_some(shared)
-}
-
-fn support_failure(
-    failures: &[ShownFailure],
-    total: usize,
-    message: &str,
-    location: &str,
-) -> String {
-    let names: Vec<&str> = failures
-        .iter()
-        .map(|shown| shown.failure.name.as_str())
-        .collect();
+fn support_failure(passed: usize, tests: &[String], message: &str, location: &str) -> String {
+    let total = passed + tests.len();
     format!(
         "{} {} of {total} tests did not pass, all with the same message:\n\n{}\n    (at {location})\n\n  \
          The tests: {}\n\n{} the tests stopped in their own support code, not in yours: do what the \
          message says, and run `cargo grade` again.\n",
         "✗".red().bold(),
-        failures.len(),
+        tests.len(),
         indent(message, 4),
-        names.join(", "),
+        tests.join(", "),
         "Next:".bold(),
     )
 }
@@ -876,6 +843,24 @@ mod tests {
                 passed: *passed,
                 failures: failures.iter().map(|f| f.failure.clone()).collect(),
             },
+            Advice::Support {
+                passed,
+                tests,
+                message,
+                location,
+            } => Verdict::TestsFailed {
+                passed: *passed,
+                failures: tests
+                    .iter()
+                    .map(|name| TestFailure {
+                        name: name.clone(),
+                        reason: FailureReason::Panicked {
+                            message: message.clone(),
+                            location: Some(location.clone()),
+                        },
+                    })
+                    .collect(),
+            },
             Advice::Clippy { findings, .. } => Verdict::Clippy {
                 findings: findings.clone(),
             },
@@ -1029,33 +1014,16 @@ mod tests {
     }
 
     #[test]
-    fn a_failure_every_test_meets_in_support_code_is_shown_once() {
+    fn a_failure_every_test_meets_in_support_code_reads_exactly() {
         let (step, root) = step("1.1");
-        let read = "exercises/01_basics/01_add/tests/add.rs";
-        let failing_at = |location: &str| {
-            let shown = |name: &str| ShownFailure {
-                failure: TestFailure {
-                    name: name.into(),
-                    reason: FailureReason::Panicked {
-                        message: "no server: install one".into(),
-                        location: Some(location.into()),
-                    },
-                },
-                in_todo: false,
-            };
-            let advice = Advice::Tests {
-                passed: 1,
-                failures: vec![shown("adds"), shown("adds_zero")],
-                read: read.into(),
-                change: Place {
-                    files: vec!["exercises/01_basics/01_add/src/lib.rs".into()],
-                    why: Why::Todos,
-                },
-            };
-            check_outcome(&outcome(&step, advice), &root)
+        let advice = Advice::Support {
+            passed: 1,
+            tests: vec!["adds".into(), "adds_zero".into()],
+            message: "no server: install one".into(),
+            location: "exercises/01_basics/01_add/tests/support/db.rs:9:5".into(),
         };
         assert_eq!(
-            failing_at("exercises/01_basics/01_add/tests/support/db.rs:9:5"),
+            check_outcome(&outcome(&step, advice), &root),
             "✗ 2 of 3 tests did not pass, all with the same message:\n\
              \n\
              \x20   no server: install one\n\
@@ -1065,20 +1033,6 @@ mod tests {
              \n\
              Next: the tests stopped in their own support code, not in yours: do what the message says, and run `cargo grade` again.\n"
         );
-        // The same panic in the test file the learner reads, in their code or in `std` is
-        // about their code: shown test by test, with the usual next step.
-        for elsewhere in [
-            format!("{read}:20:5"),
-            "exercises/01_basics/01_add/src/lib.rs:2:5".to_string(),
-            "/rustc/0a1b2c/library/core/src/cell.rs:1:1".to_string(),
-        ] {
-            let usual = failing_at(&elsewhere);
-            assert!(
-                usual.starts_with("✗ 2 of 3 tests did not pass.\n"),
-                "{usual}"
-            );
-            assert!(usual.contains("Next: read the failing test"), "{usual}");
-        }
     }
 
     #[test]
