@@ -67,6 +67,30 @@ fn good_rows_become_json_lines() {
 }
 
 #[test]
+fn good_rows_are_written_as_serde_json_writes_them() {
+    // A `"` and a `\` in an address are escaped, letters beyond ASCII are not, and the
+    // numbers reach their limits: the JSON a consumer parses, byte for byte.
+    let input = format!(
+        "{HEADER}18446744073709551615,\"a\"\"b@example.com\",1000000000\n\
+         7,c\\d@example.com,-1000000000\n\
+         8,zoë@exämple.se,0\n"
+    );
+    let (result, good, _) = run(&input, &Options::default());
+    assert_eq!(result.expect("a good upload imports").good, 3);
+    assert_eq!(
+        good,
+        concat!(
+            r#"{"customer_id":18446744073709551615,"email":"a\"b@example.com","amount_cents":1000000000}"#,
+            "\n",
+            r#"{"customer_id":7,"email":"c\\d@example.com","amount_cents":-1000000000}"#,
+            "\n",
+            r#"{"customer_id":8,"email":"zoë@exämple.se","amount_cents":0}"#,
+            "\n",
+        )
+    );
+}
+
+#[test]
 fn a_bad_row_goes_to_the_report_with_line_column_field_value_and_reason() {
     let input =
         format!("{HEADER}1,ann@example.com,1250\n2,bob(at)example.org,5\n3,cy@example.com,7\n");

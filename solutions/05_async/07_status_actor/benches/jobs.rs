@@ -4,12 +4,22 @@
 //! ```text
 //! cargo bench -p status_actor_solution --bench jobs          # median of 3
 //! cargo bench -p status_actor_solution --bench jobs -- 5     # median of 5
+//! python3 solutions/05_async/07_status_actor/benches/python_asyncio.py 1000000 64 1024
 //! ```
+//!
+//! The last line runs the Python peer alone (jobs, concurrency, queue capacity); the bench runs
+//! it itself, round by round beside the Rust pool, and prints the ratios.
 //!
 //! Each measurement runs in a child process of its own (this program started again with
 //! `BENCH_MODE` set), so each reports its own peak resident memory (`VmHWM`). The jobs are
 //! no-ops, so the figures are the pool's own cost per job: queueing, dispatching, one task per
-//! attempt, the timeout and the retry bookkeeping. Figures, not pass or fail.
+//! job, the timeout and the retry bookkeeping. Figures, not pass or fail.
+//!
+//! The producer that submits the jobs is a task on the runtime, as the server's HTTP handlers
+//! are (step 6.6). Rejected: submitting from the future given to `block_on`. That future runs
+//! on the calling thread, outside the runtime's workers, so on the multi-thread runtime every
+//! job that frees a queue slot wakes that thread with a system call (`futex`): a third of the
+//! time under `perf`, which measured the bench's thread handoffs rather than the pool.
 //!
 //! The pool streams its outcomes (`TaskPool::start_streaming`), as a worker that runs all day
 //! does, and a task of its own counts them: so its peak memory should not grow with the number
@@ -203,7 +213,8 @@ fn run_pool(jobs: u64, current_thread: bool) -> BenchResult<Run> {
             .build()?
     };
     let start = Instant::now();
-    let done = runtime.block_on(async {
+    // A task, not `block_on`'s own future: see the top of this file.
+    let work = runtime.spawn(async move {
         let config = PoolConfig {
             concurrency: CONCURRENCY,
             queue_capacity: QUEUE_CAPACITY,
@@ -241,7 +252,8 @@ fn run_pool(jobs: u64, current_thread: bool) -> BenchResult<Run> {
         let report = pool.close().await;
         let streamed = counter.await.map_err(|err| format!("counter: {err}"))?;
         Ok::<_, String>(streamed + report.done.len() as u64)
-    })?;
+    });
+    let done = runtime.block_on(work)??;
     if done != jobs {
         return Err(format!("{jobs} no-op jobs submitted, but {done} reported done").into());
     }
