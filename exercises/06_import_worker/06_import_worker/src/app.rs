@@ -73,6 +73,13 @@ pub fn main() -> ExitCode {
 /// Serves until SIGTERM or SIGINT; returns the exit code.
 async fn serve(args: ServeArgs) -> u8 {
     let grace = Duration::from_secs(args.shutdown_grace_secs);
+    // Signals are heard before "listening on" is printed: a script that sends SIGTERM the
+    // moment it reads that line gets a graceful stop, not the default action (an instant exit).
+    let stop = CancellationToken::new();
+    if let Err(error) = cancel_on_signal(stop.clone()) {
+        eprintln!("error: cannot listen for signals: {error}");
+        return exit::CANNOT_START;
+    }
     let (service, listener) = match start(&args).await {
         Ok(started) => started,
         Err(error) => {
@@ -81,8 +88,6 @@ async fn serve(args: ServeArgs) -> u8 {
             return exit::CANNOT_START;
         }
     };
-    let stop = CancellationToken::new();
-    tokio::spawn(wait_for_signal(stop.clone()));
     let app = router(Arc::clone(&service));
     let server = axum::serve(listener, app).with_graceful_shutdown(stop.clone().cancelled_owned());
     if let Err(error) = server.await {
@@ -124,23 +129,36 @@ async fn start(args: &ServeArgs) -> anyhow::Result<(Arc<Service>, TcpListener)> 
     Ok((Arc::new(service), listener))
 }
 
-/// Cancels `stop` at SIGTERM (what process managers send) or SIGINT (Ctrl-C).
-async fn wait_for_signal(stop: CancellationToken) {
+/// Cancels `stop` at the first SIGTERM (what process managers send) or SIGINT (Ctrl-C).
+///
+/// The handlers are in place when this returns, not when a spawned task first runs: a SIGTERM
+/// that came between the spawn and that first run would end the process with no shutdown.
+/// (Hence `signal(SignalKind::interrupt())` rather than `tokio::signal::ctrl_c()`, which only
+/// listens once it is first polled.)
+///
+/// # Errors
+///
+/// The `io::Error` when a handler cannot be installed.
+fn cancel_on_signal(stop: CancellationToken) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut term) = signal(SignalKind::terminate()) else {
-            error!("cannot listen for SIGTERM");
-            return;
-        };
-        tokio::select! {
-            _ = term.recv() => info!("SIGTERM"),
-            _ = tokio::signal::ctrl_c() => info!("SIGINT"),
-        }
+        let mut term = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = term.recv() => info!("SIGTERM"),
+                _ = interrupt.recv() => info!("SIGINT"),
+            }
+            stop.cancel();
+        });
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            stop.cancel();
+        });
     }
-    stop.cancel();
+    Ok(())
 }

@@ -598,6 +598,21 @@ fn chaos_sigkill_loses_no_acknowledged_job() {
 }
 
 #[test]
+fn a_sigterm_the_moment_it_listens_is_a_graceful_stop() {
+    // A process manager may stop the worker at any moment, even right after it started: by the
+    // time `listening on` is printed, SIGTERM must already mean "shut down gracefully" (exit 0),
+    // not the signal's default action (the process dies at once, exit by signal).
+    let dirs = Dirs::new();
+    for attempt in 1..=5 {
+        let status = Server::start(&dirs).terminate();
+        assert!(
+            status.success(),
+            "start {attempt}: SIGTERM right after `listening on` exits 0, got {status:?}"
+        );
+    }
+}
+
+#[test]
 fn sigterm_during_load_loses_nothing_and_exits_in_time() {
     let dirs = Dirs::new();
     for variant in 0..3 {
