@@ -42,6 +42,16 @@ impl Run {
     }
 
     #[track_caller]
+    fn assert_stdout_lacks(&self, needle: &str) -> &Run {
+        assert!(
+            !self.stdout.contains(needle),
+            "stdout has {needle:?}\n--- stdout:\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    #[track_caller]
     fn assert_stderr(&self, needle: &str) -> &Run {
         assert!(
             self.stderr.contains(needle),

@@ -175,7 +175,7 @@ mod carry_command {
             )
             .assert_stdout("cargo grade carry solutions/01_basics/03_lint/src/shared.rs")
             .assert_stdout("run it again with `--write` to write 2 files");
-        assert!(!run.stdout.contains("04_broken"), "{}", run.stdout);
+        run.assert_stdout_lacks("04_broken");
         assert_eq!(
             course.read("exercises/01_basics/02_endless/src/shared.rs"),
             V1

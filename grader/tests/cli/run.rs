@@ -458,12 +458,8 @@ mod messages {
         std::fs::remove_file(course.path(&format!("{ADD}/tests/add.rs"))).unwrap();
         let run = check_names_the_edit(&course, "exercises/01_basics/01_add/tests/add.rs");
         run.assert_stdout("tests/add.rs did not run")
-            .assert_stdout("cargo grade reset 1.1 --tests");
-        assert!(
-            !run.stdout.contains("problem with the course"),
-            "{}",
-            run.stdout
-        );
+            .assert_stdout("cargo grade reset 1.1 --tests")
+            .assert_stdout_lacks("problem with the course");
     }
 
     #[test]

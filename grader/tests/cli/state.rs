@@ -8,15 +8,6 @@ fn write_progress(course: &Course, bytes: &[u8]) {
     std::fs::write(course.path(".grader/progress.json"), bytes).unwrap();
 }
 
-#[track_caller]
-fn assert_stdout_lacks(run: &Run, needle: &str) {
-    assert!(
-        !run.stdout.contains(needle),
-        "stdout has {needle:?}\n--- stdout:\n{}",
-        run.stdout
-    );
-}
-
 #[test]
 fn a_progress_file_that_is_not_utf8_is_moved_aside() {
     let course = Course::new();
@@ -104,7 +95,7 @@ fn finishing_the_last_step_after_skipping_ahead_does_not_finish_the_course() {
         .assert_stdout("Part 1 · step 4 of 4 · 0/4 done · 3 skipped")
         .assert_stdout("3 steps have not passed yet (3 skipped)")
         .assert_stdout("Next up: 1.1 Step add");
-    assert_stdout_lacks(&run, "finished every step");
+    run.assert_stdout_lacks("finished every step");
     assert_eq!(course.progress()["current"], "01_basics/01_add");
     course
         .grade(&["report", "--name", "ana"])
@@ -130,7 +121,7 @@ fn rechecking_a_passed_step_counts_no_attempt_and_knows_where_the_learner_is() {
     run.assert_code(0)
         .assert_stdout("1.1 passed")
         .assert_stdout("Your current step is 1.2 Step endless: `cargo grade` checks it.");
-    assert_stdout_lacks(&run, "cargo grade goto");
+    run.assert_stdout_lacks("cargo grade goto");
     let progress = course.progress();
     assert_eq!(progress["steps"]["01_basics/01_add"]["attempts"], 1);
     assert_eq!(progress["current"], "01_basics/02_endless");
@@ -216,8 +207,8 @@ fn the_team_view_of_three_learners_who_are_not_stuck_says_so() {
         .assert_stdout("1.2       2        0      0        1       1  4 min (2)")
         .assert_stdout("stuck: checked and not passed")
         .assert_stdout("Wrote team.html");
-    assert_stdout_lacks(&run, "stuck →");
-    assert_stdout_lacks(&run, "working →");
+    run.assert_stdout_lacks("stuck →");
+    run.assert_stdout_lacks("working →");
     let page = std::fs::read_to_string(course.path("team.html")).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert_eq!(page.matches("<td class=\"cell ").count(), 3 * 4);
