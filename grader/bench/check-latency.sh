@@ -6,17 +6,23 @@
 #   e.g. bash grader/bench/check-latency.sh 01_borrowing/01_split_fields 5   (the defaults)
 #
 # Each run appends a comment to the step's src/lib.rs (so cargo must rebuild the library and
-# the test binary, as after a real edit) and times, in turn:
+# the test binary, as after a real edit) and times, in turn, interleaved so that a noisy
+# machine slows each alike:
 #   grade  - `cargo grade check STEP`, exactly what a learner runs;
-#   bare   - the same cargo commands the grader runs, started by hand the same way: the
-#            workspace metadata for nextest, then the tests through cargo-nextest while clippy
-#            runs beside them in its own target directory. `cargo grade` itself goes through
-#            `cargo run`, whose own up-to-date check (about 0.14 s here) counts as overhead.
-#   watch  - with the starter, `cargo grade watch` already running on the step: from the save to
-#            the verdict on screen (no `cargo run` in this loop; the watcher's debounce counts).
-#   rustlings - side by side, `rustlings run` on its first quiz after an edit, when rustlings is
-#            installed (`cargo install rustlings`); skipped, saying so, when it is not.
-# It prints the median of each and the difference. The step's src/lib.rs and the learner's
+#   bare   - the same cargo commands the grader runs, started by hand the same way: the tests
+#            through cargo-nextest while clippy runs beside them in its own target directory,
+#            each started directly (not through `cargo` and rustup's proxies), nextest with the
+#            workspace metadata the grader keeps. `cargo grade` itself goes through
+#            `cargo run`, whose own up-to-date check (about 0.13 s here) counts as overhead.
+#   floor  - `cargo test -p PACKAGE`: the build and one run of the tests, no clippy and no test
+#            in a process of its own; no grader can give a verdict in less.
+#   rustlings - in the solved case, side by side, `rustlings run` on its first quiz after an
+#            edit, when rustlings is installed (`cargo install rustlings`); skipped, saying so,
+#            when it is not.
+# Then, with the starter and `cargo grade watch` already running on the step, it times from
+# the save to the verdict on screen (no `cargo run` in this loop; the watcher's debounce
+# counts).
+# It prints the median of each and the differences. The step's src/lib.rs and the learner's
 # progress file are restored at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,8 +55,24 @@ ms_since() { echo $((($(now) - $1) / 1000000)); }
 edit() { printf '// edit %s\n' "$1-$RANDOM" >>"$lib"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# The cargo and nextest programs the grader starts directly when run as `cargo grade`.
+toolchain_cargo=$(rustup which cargo 2>/dev/null || command -v cargo)
+toolchain_bin=$(dirname "$toolchain_cargo")
+metadata="target/grader/metadata/$package.json"
+
+bare() {
+  CARGO=$toolchain_cargo RUSTC=$toolchain_bin/rustc "$toolchain_bin/cargo-clippy" clippy -q --lib \
+    --no-deps -p "$package" --message-format json --target-dir target/grader-clippy \
+    -- -D warnings >/dev/null 2>&1 &
+  local clippy=$!
+  CARGO=$toolchain_cargo RUSTC=$toolchain_bin/rustc RUST_BACKTRACE=0 cargo-nextest nextest run \
+    -p "$package" --no-tests pass --no-fail-fast --cargo-metadata "$metadata" >/dev/null 2>&1 || true
+  wait "$clippy" || true
+}
+
 measure() {
-  local state=$1 grade_times=() bare_times=() start grade bare
+  local state=$1 with_rustlings=${2:-} grade_times=() bare_times=() floor_times=()
+  local rustlings_times=() start grade bare floor
   cargo grade check "$step" >/dev/null 2>&1 || true
   for i in $(seq "$runs"); do
     edit "$i-grade"
@@ -60,29 +82,46 @@ measure() {
 
     edit "$i-bare"
     start=$(now)
-    cargo clippy -q --lib -p "$package" --message-format json --target-dir target/grader-clippy \
-      -- -D warnings >/dev/null 2>&1 &
-    clippy=$!
-    cargo metadata --format-version 1 --no-deps --offline >"$backup/metadata.json"
-    RUST_BACKTRACE=0 cargo nextest run -p "$package" --cargo-quiet --no-tests fail --no-fail-fast \
-      --cargo-metadata "$backup/metadata.json" >/dev/null 2>&1 || true
-    wait "$clippy" || true
+    bare
     bare_times+=("$(ms_since "$start")")
+
+    edit "$i-floor"
+    start=$(now)
+    cargo test -q -p "$package" >/dev/null 2>&1 || true
+    floor_times+=("$(ms_since "$start")")
+
+    if [ -n "$with_rustlings" ]; then
+      printf '// edit %s\n' "$i-$RANDOM" >>"$rustlings_exercise"
+      start=$(now)
+      (cd "$rustlings_dir" && rustlings run quiz1 >/dev/null 2>&1) || true
+      rustlings_times+=("$(ms_since "$start")")
+    fi
   done
   grade=$(printf '%s\n' "${grade_times[@]}" | median)
   bare=$(printf '%s\n' "${bare_times[@]}" | median)
+  floor=$(printf '%s\n' "${floor_times[@]}" | median)
   printf '%s: step %s, %s runs after an edit to src/lib.rs\n' "$state" "$step" "$runs"
   printf '  cargo grade check  median %4d ms   runs (ms): %s\n' "$grade" "${grade_times[*]}"
   printf '  bare cargo         median %4d ms   runs (ms): %s\n' "$bare" "${bare_times[*]}"
+  printf '  floor (cargo test) median %4d ms   runs (ms): %s\n' "$floor" "${floor_times[*]}"
   printf '  grader overhead    %4d ms\n' "$((grade - bare))"
+  if [ -n "$with_rustlings" ]; then
+    local rustlings
+    rustlings=$(printf '%s\n' "${rustlings_times[@]}" | median)
+    printf '  %s (quiz1 solved) median %4d ms   runs (ms): %s\n' "$(rustlings --version)" \
+      "$rustlings" "${rustlings_times[*]}"
+    printf '  cargo grade check - rustlings: %+d ms\n' "$((grade - rustlings))"
+  fi
 }
 
 # Save to verdict under `cargo grade watch`: each edit must bring one more "Watching" line,
-# which the watcher prints after each verdict.
+# which the watcher prints after each verdict. Compare it with the starter's `floor` above: a
+# `cargo test` of its own here would wake the watcher and share cargo's build lock with it.
 measure_watch() {
   local times=() out="$backup/watch.out" seen start
   cargo grade goto "$step" >/dev/null
-  target/debug/grader watch >"$out" 2>&1 &
+  # Through `cargo grade`, as a learner starts it (cargo replaces itself with the grader).
+  cargo grade watch >"$out" 2>&1 &
   watcher=$!
   until grep -q "^Watching" "$out"; do sleep 0.01; done
   for i in $(seq "$runs"); do
@@ -100,33 +139,26 @@ measure_watch() {
     "$(printf '%s\n' "${times[@]}" | median)" "${times[*]}"
 }
 
-# The same edit-to-verdict time for rustlings, side by side, when it is installed
-# (`cargo install rustlings`): `rustlings run` on its first quiz, solved, so it builds, runs the
-# tests and reports a pass, as `cargo grade check` does on a solved step.
-measure_rustlings() {
-  if ! command -v rustlings >/dev/null 2>&1; then
-    echo "rustlings: not installed (cargo install rustlings), skipped"
-    return
-  fi
-  local dir="$backup/rustlings" times=() start exercise
-  mkdir -p "$dir"
-  (cd "$dir" && rustlings init </dev/null >/dev/null 2>&1)
-  exercise="$dir/rustlings/exercises/quizzes/quiz1.rs"
-  cp "$dir/rustlings/solutions/quizzes/quiz1.rs" "$exercise"
-  (cd "$dir/rustlings" && rustlings run quiz1 >/dev/null 2>&1) || true
-  for i in $(seq "$runs"); do
-    printf '// edit %s\n' "$i-$RANDOM" >>"$exercise"
-    start=$(now)
-    (cd "$dir/rustlings" && rustlings run quiz1 >/dev/null 2>&1) || true
-    times+=("$(ms_since "$start")")
-  done
-  printf '%s: quiz1 solved, %s runs after an edit\n' "$(rustlings --version)" "$runs"
-  printf '  rustlings run      median %4d ms   runs (ms): %s\n' \
-    "$(printf '%s\n' "${times[@]}" | median)" "${times[*]}"
-}
+# rustlings, when installed: its own exercises in a scratch folder, the first quiz solved, so
+# that `rustlings run quiz1` builds, runs the tests and reports a pass, as `cargo grade check`
+# does on a solved step.
+rustlings_dir=
+rustlings_exercise=
+if command -v rustlings >/dev/null 2>&1; then
+  mkdir -p "$backup/rustlings"
+  (cd "$backup/rustlings" && rustlings init </dev/null >/dev/null 2>&1) || true
+  rustlings_dir="$backup/rustlings/rustlings"
+  rustlings_exercise="$rustlings_dir/exercises/quizzes/quiz1.rs"
+  cp "$rustlings_dir/solutions/quizzes/quiz1.rs" "$rustlings_exercise"
+  (cd "$rustlings_dir" && rustlings run quiz1 >/dev/null 2>&1) || true
+fi
 
 measure "starter (tests fail)"
 measure_watch
 cp -R "solutions/$dir/src/." "$src/"
-measure "solved (tests pass, clippy awaited)"
-measure_rustlings
+if [ -n "$rustlings_dir" ]; then
+  measure "solved (tests pass, clippy awaited)" rustlings
+else
+  measure "solved (tests pass, clippy awaited)"
+  echo "rustlings: not installed (cargo install rustlings), skipped"
+fi

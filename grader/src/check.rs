@@ -240,16 +240,9 @@ fn graded_targets(cargo: &Cargo, step: &Step, package: &str) -> Vec<String> {
 /// step's lints refuse (2.5 depends on 2.4, whose string slices are 2.5's task). Dropping the
 /// answer unread ends clippy.
 fn start_clippy(cargo: &Cargo, package: &str, lints: &[String]) -> Result<Running> {
-    let mut command = cargo.command();
+    let mut command = cargo.subcommand("clippy", Cargo::beside_cargo("cargo-clippy"));
     command
-        .args([
-            "clippy",
-            "--quiet",
-            "--lib",
-            "--no-deps",
-            "--package",
-            package,
-        ])
+        .args(["--quiet", "--lib", "--no-deps", "--package", package])
         .args(["--message-format", cargo.message_format()])
         .arg("--target-dir")
         .arg(cargo.clippy_target_dir())

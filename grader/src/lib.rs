@@ -18,6 +18,7 @@ pub mod fsutil;
 pub mod hints;
 pub mod lesson;
 pub mod manifest;
+pub mod metadata;
 pub mod outcome;
 pub mod patterns;
 pub mod pristine;

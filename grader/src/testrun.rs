@@ -8,13 +8,14 @@
 //!   with one test thread under a watchdog, so a learner's infinite loop still ends in a verdict
 //!   that names the test.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::cargo::{Cargo, Diagnostic, Lines, TestExecutable};
+use crate::cargo::{self, Cargo, Diagnostic, Lines, TestExecutable};
 use crate::error::{Error, Result};
+use crate::metadata;
 use crate::process::{self, Finished, Limit, Stream};
 
 /// What running a package's tests found.
@@ -96,21 +97,30 @@ impl Runner {
         if std::env::var("GRADER_RUNNER").is_ok_and(|runner| runner == "libtest") {
             return Runner::Libtest;
         }
-        let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-            .map(|path| std::env::split_paths(&path).collect())
-            .unwrap_or_default();
-        if let Some(home) = std::env::var_os("CARGO_HOME") {
-            dirs.push(PathBuf::from(home).join("bin"));
-        }
-        if let Some(home) = std::env::var_os("HOME") {
-            dirs.push(PathBuf::from(home).join(".cargo/bin"));
-        }
-        if dirs.iter().any(|dir| dir.join("cargo-nextest").is_file()) {
+        if nextest_program().is_some() {
             Runner::Nextest
         } else {
             Runner::Libtest
         }
     }
+}
+
+/// The `cargo-nextest` program, where cargo would find it: on the `PATH`, else in cargo's own
+/// `bin` folder.
+fn nextest_program() -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        dirs.push(PathBuf::from(home).join("bin"));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(home).join(".cargo/bin"));
+    }
+    let name = cargo::executable("cargo-nextest");
+    dirs.into_iter()
+        .map(|dir| dir.join(&name))
+        .find(|program| program.is_file())
 }
 
 /// Builds and runs the tests of `package`, each test limited to `limit_secs`.
@@ -171,8 +181,7 @@ fn run_nextest(
     let id = std::process::id();
     let junit = dir.join(format!("junit-{id}.xml"));
     let config = dir.join(format!("nextest-{id}.toml"));
-    let metadata_path = dir.join(format!("metadata-{id}.json"));
-    let _temp = TempFiles(vec![junit.clone(), config.clone(), metadata_path.clone()]);
+    let _temp = TempFiles(vec![junit.clone(), config.clone()]);
     let _ = std::fs::remove_file(&junit);
     // Nextest counts a test process that exits with status 0 as a pass, even one that called
     // `std::process::exit(0)` halfway. So the success output is kept in the report, and a pass
@@ -191,18 +200,11 @@ fn run_nextest(
         junit = junit.display().to_string(),
     );
     std::fs::write(&config, toml).map_err(|err| Error::io("write", &config, err))?;
-    let metadata = workspace_metadata(cargo, &metadata_path);
+    let metadata = metadata::for_package(cargo, package);
 
-    let mut command = cargo.command();
+    let mut command = cargo.subcommand("nextest", nextest_program());
     command
-        .args([
-            "nextest",
-            "run",
-            "--package",
-            package,
-            "--profile",
-            "grader",
-        ])
+        .args(["run", "--package", package, "--profile", "grader"])
         .arg("--tool-config-file")
         .arg(format!("grader:{}", config.display()))
         .args(["--cargo-message-format", cargo.message_format()])
@@ -278,30 +280,6 @@ fn missing_targets(graded: &[String], built: &[TestExecutable]) -> Vec<TestFailu
             reason: FailureReason::DidNotRun { stopped_at: None },
         })
         .collect()
-}
-
-/// Writes the workspace's metadata without its dependencies to `path`, for nextest.
-///
-/// Left alone, nextest asks cargo for the metadata with every dependency resolved, on each
-/// run: about 0.15 s with this course's sixty crates, a fifth of a check. The workspace's own
-/// packages and targets, which is what nextest needs to find and run their test binaries,
-/// take cargo a third of that. `None` (nextest then asks cargo itself) if cargo fails here.
-fn workspace_metadata(cargo: &Cargo, path: &Path) -> Option<PathBuf> {
-    let mut command = cargo.command();
-    command.args([
-        "metadata",
-        "--format-version",
-        "1",
-        "--no-deps",
-        "--offline",
-    ]);
-    // Not capped: the metadata is cargo's, not the learner's, and is needed whole.
-    let output = process::output_uncapped(&mut command).ok()?;
-    if !output.success() {
-        return None;
-    }
-    std::fs::write(path, output.stdout.into_bytes()).ok()?;
-    Some(path.to_path_buf())
 }
 
 /// What nextest's JUnit report says.
