@@ -247,8 +247,12 @@ fn start_clippy(cargo: &Cargo, package: &str, lints: &[String]) -> Result<Runnin
         .arg("--target-dir")
         .arg(cargo.clippy_target_dir())
         .args(["--", "-D", "warnings"]);
+    // `-F` (forbid), not `-D`: a `#![allow(clippy::unwrap_used)]` in the learner's code
+    // overrides a `-D` from the command line, and would pass the very step that teaches doing
+    // without `unwrap`. Under `-F` such an `allow` is itself an error (E0453). `warnings` stays
+    // `-D`: starters need their `#[allow(dead_code)]`.
     for lint in lints {
-        command.args(["-D", lint]);
+        command.args(["-F", lint]);
     }
     cargo.start_build(command)
 }

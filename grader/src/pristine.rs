@@ -40,15 +40,16 @@ pub fn blob_id(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The files of a step's package that decide what is built and graded, besides `src/` and
-/// `tests/`: the manifest (`autotests = false` with a `[[test]]` of one's own, or a `[lib]
-/// path` into `solutions/`, would change what runs) and a build script (which could rewrite
-/// the tests during the build). A build script is covered whether or not one was shipped: one
-/// that appears is an edit.
-const BUILD_FILES: [&str; 2] = ["Cargo.toml", "build.rs"];
+/// The files of a step that decide what is built and graded, besides `src/` and `tests/`: the
+/// manifest (`autotests = false` with a `[[test]]` of one's own, or a `[lib] path` into
+/// `solutions/`, would change what runs), a build script (which could rewrite the tests during
+/// the build), and `step.toml` (its `lints` are what clippy enforces, its `time_limit_secs` how
+/// long a test may run). A build script is covered whether or not one was shipped: one that
+/// appears is an edit.
+const BUILD_FILES: [&str; 3] = ["Cargo.toml", "build.rs", "step.toml"];
 
 /// The files of a step that the lock covers: everything below `src/` and `tests/`, and the
-/// step's `Cargo.toml` and `build.rs` (see [`BUILD_FILES`]).
+/// step's `Cargo.toml`, `build.rs` and `step.toml` (see [`BUILD_FILES`]).
 pub fn tracked_files(step: &Step) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = ["src", "tests"]
         .iter()
@@ -221,7 +222,8 @@ impl Pristine {
             .collect()
     }
 
-    /// The graded files of `step` (tests, `Cargo.toml`, a build script: see [`is_graded`])
+    /// The graded files of `step` (tests, `Cargo.toml`, `step.toml`, a build script: see
+    /// [`is_graded`])
     /// that differ from what was shipped: changed, deleted or added. Empty when the lock does
     /// not know the step (a course author's new step).
     pub fn edited_tests(&self, root: &Path, step: &Step) -> Vec<PathBuf> {

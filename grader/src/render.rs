@@ -331,6 +331,16 @@ fn clippy(findings: &[Diagnostic], lints: &[String], fix: &Place, hint: &str) ->
     for finding in findings.iter().take(SHOWN_FAILURES) {
         let _ = writeln!(out, "{}\n", indent(finding.rendered.trim_end(), 2));
     }
+    if findings
+        .iter()
+        .any(|finding| finding.code.as_deref() == Some("E0453"))
+    {
+        let _ = writeln!(
+            out,
+            "  This step's lints cannot be turned off with `allow`: remove the `allow` and change\n  \
+             the code the lint points at.\n"
+        );
+    }
     let _ = writeln!(
         out,
         "{} fix what clippy says in {}, and run `cargo grade` again.\n      {hint}",
@@ -641,16 +651,13 @@ pub fn findings(findings: &[Finding], steps: usize) -> String {
     for finding in findings {
         let _ = writeln!(out, "{} {}: {}", "✗".red(), finding.step, finding.message);
     }
+    let steps = format!("{steps} step{}", plural(steps));
     if findings.is_empty() {
-        let _ = writeln!(
-            out,
-            "{} verify: {steps} steps, no findings.",
-            "✓".green().bold()
-        );
+        let _ = writeln!(out, "{} verify: {steps}, no findings.", "✓".green().bold());
     } else {
         let _ = writeln!(
             out,
-            "verify: {steps} steps, {} finding{}.",
+            "verify: {steps}, {} finding{}.",
             findings.len(),
             plural(findings.len())
         );
@@ -905,6 +912,13 @@ mod tests {
             }),
             notes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn verify_counts_its_steps_in_words() {
+        colored::control::set_override(false);
+        assert_eq!(findings(&[], 1), "✓ verify: 1 step, no findings.\n");
+        assert_eq!(findings(&[], 38), "✓ verify: 38 steps, no findings.\n");
     }
 
     #[test]

@@ -706,6 +706,8 @@ mod watch {
 mod carry;
 #[path = "cli/lessons.rs"]
 mod lessons;
+#[path = "cli/lints.rs"]
+mod lints;
 #[path = "cli/messages.rs"]
 mod messages;
 #[path = "cli/optional.rs"]

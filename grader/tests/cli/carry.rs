@@ -17,12 +17,21 @@ impl Course {
         std::fs::read_to_string(self.path(relative)).unwrap()
     }
 
-    /// Adds `entry` to the `changes` list of a step's step.toml.
+    /// Adds `entry` to the `changes` list of a step's step.toml, and seals the change as an
+    /// author would (`step.toml` is sealed with the tests).
     fn declare_change(&self, step: &str, entry: &str) {
         let path = format!("exercises/{step}/step.toml");
         let text = self.read(&path);
         let text = text.replace("changes = [", &format!("changes = [\"{entry}\", "));
-        self.write(&path, &text);
+        self.author_write(&path, &text);
+    }
+
+    /// Writes a step's `step.toml` and seals it, as an author would: `step.toml` is sealed
+    /// with the tests, and `verify` reports one that differs from the lock.
+    fn author_write(&self, relative: &str, text: &str) {
+        self.write(relative, text);
+        self.grade_with(&["seal"], &[("GRADER_AUTHOR", "1")])
+            .assert_code(0);
     }
 
     fn findings(&self) -> Vec<String> {
@@ -126,12 +135,12 @@ mod verify {
         assert_has(&findings, "01_basics/03_lint");
         course.declare_change("01_basics/02_endless", "src/shared.rs");
         let step = course.read("exercises/01_basics/03_lint/step.toml");
-        course.write(
+        course.author_write(
             "exercises/01_basics/03_lint/step.toml",
             &format!("{step}carries_from = [\"01_basics/01_add\"]\n"),
         );
         assert_eq!(course.findings(), Vec::<String>::new());
-        course.write(
+        course.author_write(
             "exercises/01_basics/03_lint/step.toml",
             &format!("{step}carries_from = [\"1.4\"]\n"),
         );

@@ -1,0 +1,59 @@
+//! A step's `lints` hold however the learner tries to lift them: an `allow` in their code is
+//! an error, and an edited `step.toml` voids the pass like an edited test.
+
+use super::*;
+
+/// Step 1.3's task solved the way its lint forbids: the tests pass, with `unwrap`.
+const WITH_UNWRAP: &str = "pub fn first_number(text: &str) -> Option<u32> {\n    text.split(',').next().unwrap().trim().parse().ok()\n}\n";
+
+#[test]
+fn an_allow_in_the_learners_code_does_not_lift_the_steps_lint() {
+    let course = Course::new();
+    std::fs::write(
+        course.path("exercises/01_basics/03_lint/src/lib.rs"),
+        format!("#![allow(clippy::unwrap_used)]\n{WITH_UNWRAP}"),
+    )
+    .unwrap();
+    course
+        .grade(&["check", "1.3"])
+        .assert_code(1)
+        .assert_stdout("The tests pass, but clippy has")
+        .assert_stdout("E0453")
+        .assert_stdout("cannot be turned off with `allow`");
+    assert!(course.progress()["steps"]["01_basics/03_lint"]["passed_at"].is_null());
+}
+
+#[test]
+fn a_step_toml_without_its_lints_is_an_edit_and_its_pass_does_not_count() {
+    let course = Course::new();
+    // `reset` takes the shipped files from git.
+    course.git(&["init", "-q"]);
+    course.git(&["add", "-A"]);
+    course.git(&["commit", "-qm", "the course"]);
+    std::fs::write(
+        course.path("exercises/01_basics/03_lint/src/lib.rs"),
+        WITH_UNWRAP,
+    )
+    .unwrap();
+    let manifest = course.path("exercises/01_basics/03_lint/step.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let without_lints: String = text
+        .lines()
+        .filter(|line| !line.starts_with("lints"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_ne!(
+        without_lints, text,
+        "the fixture's step 1.3 has lints to remove"
+    );
+    std::fs::write(&manifest, without_lints).unwrap();
+    course
+        .grade(&["check", "1.3"])
+        .assert_code(1)
+        .assert_stdout("You changed the graded tests: exercises/01_basics/03_lint/step.toml")
+        .assert_stdout("cargo grade reset 1.3 --tests");
+    assert!(course.progress()["steps"]["01_basics/03_lint"]["passed_at"].is_null());
+    // `reset --tests` puts the step's manifest back with the tests, and the lint with it.
+    course.grade(&["reset", "1.3", "--tests"]).assert_code(0);
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
+}
