@@ -20,7 +20,7 @@ use crate::{ErrorBudget, Import, import_orders};
 
 /// Imports the orders upload at `path`.
 ///
-/// For small files only, like [`import_orders`](crate::import_orders): the whole file is read
+/// For small files only, like [`import_orders`]: the whole file is read
 /// into memory. Part 3 makes it stream.
 ///
 /// # Errors
