@@ -230,7 +230,7 @@ pub struct Origin<'c> {
 ///
 /// # Errors
 ///
-/// [`Error::Usage`] when `path` is not below a step's `src/`.
+/// [`Error::NotAStepFile`] when `path` is not below a step's `src/`.
 pub fn locate<'c>(course: &'c Course, path: &Path) -> Result<Origin<'c>> {
     for step in course.steps() {
         for (dir, in_starter) in [(&step.exercise_dir, true), (&step.solution_dir, false)] {

@@ -49,7 +49,7 @@ pub fn blob_id(bytes: &[u8]) -> String {
 const BUILD_FILES: [&str; 3] = ["Cargo.toml", "build.rs", "step.toml"];
 
 /// The files of a step that the lock covers: everything below `src/` and `tests/`, and the
-/// step's `Cargo.toml`, `build.rs` and `step.toml` (see [`BUILD_FILES`]).
+/// step's `Cargo.toml`, `build.rs` and `step.toml`.
 pub fn tracked_files(step: &Step) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = ["src", "tests"]
         .iter()
@@ -149,7 +149,7 @@ impl Pristine {
     ///
     /// # Errors
     ///
-    /// I/O errors naming the file, and [`Error::Usage`] when the seal would re-bless a
+    /// I/O errors naming the file, and [`Error::SealRefused`] when the seal would re-bless a
     /// learner's changes.
     pub fn seal(course: &Course) -> Result<Pristine> {
         let current = Pristine::snapshot(course)?;
