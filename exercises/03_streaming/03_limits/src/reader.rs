@@ -221,7 +221,14 @@ impl<R: BufRead> Reader<R> {
                     // only those are consumed, so the rest of `buf` is there for the next
                     // record.
                     let (used, flow) = self.parser.feed(buf, bytes, record);
-                    self.replay.keep(buf.get(..used).unwrap_or_default());
+                    if let Some(from) = self.parser.kept.take() {
+                        // A record in doubt read in one go: keep what the state machine would
+                        // have kept, the input after the quote's line.
+                        self.replay.start_keeping();
+                        self.replay.keep(buf.get(from..used).unwrap_or_default());
+                    } else {
+                        self.replay.keep(buf.get(..used).unwrap_or_default());
+                    }
                     self.inner.consume(used);
                     flow
                 }
@@ -401,6 +408,78 @@ impl Replay {
     }
 }
 
+/// Where the lines of a record read by `Parser::plain_record` start and end.
+#[derive(Debug, Clone, Copy)]
+struct PlainLines {
+    /// Where the record starts.
+    start: Position,
+    /// How many line breaks inside quotes the record has so far.
+    breaks: usize,
+    /// Where the current line starts, in bytes from the record's start.
+    line_start: usize,
+    /// Where the record's line break is, in bytes from the record's start.
+    end: usize,
+    /// How long that line break is: 1, or 2 for `\r\n`.
+    line_break: usize,
+    /// Set at the first line break inside quotes: the record is in doubt.
+    doubt: Option<Doubt>,
+}
+
+impl PlainLines {
+    fn new(start: Position) -> PlainLines {
+        PlainLines {
+            start,
+            breaks: 0,
+            line_start: 0,
+            end: 0,
+            line_break: 1,
+            doubt: None,
+        }
+    }
+
+    /// Where the byte `offset` bytes after the record's start is. ASCII: a byte is a column.
+    fn position(&self, offset: usize) -> Position {
+        let byte = self.start.byte + offset;
+        if self.breaks == 0 {
+            Position {
+                column: self.start.column + offset,
+                byte,
+                ..self.start
+            }
+        } else {
+            Position {
+                line: self.start.line + self.breaks,
+                column: 1 + offset.saturating_sub(self.line_start),
+                byte,
+            }
+        }
+    }
+
+    /// The line break `line_break` at `at`, inside the quoted field number `field` whose
+    /// quote is at `quote`. The first one puts the record in doubt, as
+    /// `Parser::line_break_in_quotes` does.
+    fn break_in_quotes(&mut self, quote: usize, field: usize, at: usize, line_break: &[u8]) {
+        if self.doubt.is_none() {
+            // Where the state machine is after the line break's first byte.
+            let after = self.position(at + 1);
+            self.doubt = Some(Doubt {
+                quote: self.position(quote),
+                field,
+                restart: Position {
+                    line: after.line + 1,
+                    column: 1,
+                    ..after
+                },
+                restart_after_cr: line_break.first() == Some(&b'\r'),
+                had_mistake: false,
+                can_go_back: true,
+            });
+        }
+        self.breaks += 1;
+        self.line_start = at + line_break.len();
+    }
+}
+
 /// What the parser says after a byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flow {
@@ -489,6 +568,9 @@ struct Parser {
     /// The record just handed out was in doubt and could still be taken back: where its
     /// quote was, and where to read again from (see `Reader::reject_record`).
     accepted_doubt: Option<Doubt>,
+    /// `plain_record` read a record in doubt: the input from here to the record's end must
+    /// be kept, as the state machine keeps it.
+    kept: Option<usize>,
 }
 
 impl Parser {
@@ -512,6 +594,7 @@ impl Parser {
             replayed_to: 0,
             first_record_fields: None,
             accepted_doubt: None,
+            kept: None,
         }
     }
 
@@ -522,6 +605,10 @@ impl Parser {
         while let Some(rest) = buf.get(used..).filter(|rest| !rest.is_empty()) {
             // Most records are one ordinary line: read it whole, in one go, or not at all.
             if let Some(taken) = self.plain_record(rest, bytes, record) {
+                // `kept` counts from `rest`, the reader from `buf`.
+                if let Some(kept) = &mut self.kept {
+                    *kept += used;
+                }
                 return (used + taken, Flow::Record);
             }
             // Most bytes of an upload are text inside a field. Copying a run of them in one
@@ -548,19 +635,26 @@ impl Parser {
         (used, Flow::More)
     }
 
-    /// Reads a whole record from the start of `rest` when it is an ordinary line, and returns
+    /// Reads a whole record from the start of `rest` when it is an ordinary one, and returns
     /// how many bytes it took, line break included. Returns `None`, with `bytes` and `record`
     /// empty again, for anything else: `step` then reads the record byte by byte.
     ///
     /// Ordinary means: ASCII, ended by `\n` or `\r\n` within `rest`, within the limits, and
-    /// every quoted field closed on the same line and followed by `,` or the line's end. That
-    /// is nearly every line of a real upload, and for those the state machine's work (a state
-    /// per byte, a check per field and per run of text) decides nothing. Anything it would
-    /// decide (a line break inside quotes, a stray quote, a limit, a bad byte, a lone `\r`,
-    /// the end of `rest`) sends the record back to it, so the rules live in one place: this
-    /// path only recognises the lines where they all agree. Rejected: a faster state machine
-    /// alone (it measured 20% behind the csv crate), and `memchr` for the runs (slower on
-    /// fields of a dozen bytes).
+    /// every quoted field closed and followed by `,` or the record's end. That is nearly every
+    /// record of a real upload, and for those the state machine's work (a state per byte, a
+    /// check per field and per run of text) decides nothing. Anything it would decide (a stray
+    /// quote, a limit, a bad byte, a lone `\r` outside quotes, the end of `rest`) sends the
+    /// record back to it, so the rules live in one place: this path only recognises the
+    /// records where they all agree. Rejected: a faster state machine alone (it measured 20%
+    /// behind the csv crate), and `memchr` for the runs (slower on fields of a dozen bytes).
+    ///
+    /// A quoted field may go on past its line (a note of two lines). Such a record is in doubt
+    /// as the state machine's would be (see `Reader::read_record`): it is taken here only when
+    /// its shape is right (as many fields as the first record), and then it is left exactly
+    /// as the state machine leaves it, with the input after the quote's line kept (`kept`)
+    /// so that `Reader::reject_record` can read it again. (Reading them with the state
+    /// machine instead, when one row in 17 has a note of two lines, as in the throughput
+    /// bench, took 3% more instructions for the whole file.)
     fn plain_record(
         &mut self,
         rest: &[u8],
@@ -581,67 +675,99 @@ impl Parser {
         if !at_record_start {
             return None;
         }
-        let found = self.plain_fields(rest, bytes, record);
-        let line_end = found.filter(|&(end, _)| rest.get(..end).is_some_and(<[u8]>::is_ascii));
-        let Some((end, line_break)) = line_end else {
+        let found = self
+            .plain_fields(rest, bytes, record)
+            .filter(|lines| rest.get(..lines.end).is_some_and(<[u8]>::is_ascii))
+            .filter(|lines| self.in_doubt_but_whole(lines, record));
+        let Some(lines) = found else {
             bytes.clear();
             record.clear_fields();
             return None;
         };
-        // ASCII: one byte is one column.
-        let here = Position {
-            column: self.position.column + end,
-            byte: self.position.byte + end,
-            ..self.position
-        };
+        let here = lines.position(lines.end);
         record.set_end(here);
+        // A record in doubt ends at the first byte of its line break, as the state machine's
+        // does: the `\n` of a `\r\n` is then the next record's, and if the record is taken
+        // back, the same input is read again (see `Reader::reject_record`).
+        let mut line_break = lines.line_break;
+        if let Some(doubt) = lines.doubt {
+            self.accepted_doubt = Some(doubt);
+            self.kept = Some(doubt.restart.byte - self.position.byte);
+            self.after_cr = line_break == 2;
+            line_break = 1;
+        }
         self.position = Position {
             line: here.line + 1,
             column: 1,
             byte: here.byte + line_break,
         };
-        Some(end + line_break)
+        Some(lines.end + line_break)
     }
 
-    /// The fields of `plain_record`: stores them, and returns where the line break is and how
-    /// long it is (1 or 2), or `None` when the record is not an ordinary line.
+    /// `true` unless the record is in doubt and the state machine would not hand it out as it
+    /// is: it has another number of fields than the first record, it keeps more input than
+    /// the record limit, or its input is being read again (where no record may be in doubt).
+    fn in_doubt_but_whole(&self, lines: &PlainLines, record: &RecordBuf) -> bool {
+        let Some(doubt) = lines.doubt else {
+            return true;
+        };
+        // Input read again lies before `replayed_to`: this also means that the input kept
+        // here always comes from the reader's input, never from `Replay`.
+        let fields = self.first_record_fields.unwrap_or(record.len());
+        record.len() == fields
+            && lines.position(lines.end).byte - doubt.restart.byte < self.limits.max_record_bytes
+            && self.position.byte >= self.replayed_to
+    }
+
+    /// The fields of `plain_record`: stores them, and returns where the record ends, or `None`
+    /// when the record is not an ordinary one.
     fn plain_fields(
         &mut self,
         rest: &[u8],
         bytes: &mut Vec<u8>,
         record: &mut RecordBuf,
-    ) -> Option<(usize, usize)> {
-        let start = self.position;
+    ) -> Option<PlainLines> {
+        let mut lines = PlainLines::new(self.position);
         let mut index = 0;
         loop {
             if record.len() >= self.limits.max_fields {
                 return None;
             }
-            // Column and byte as if ASCII; `plain_record` gives up on any other line.
-            record.start_field(Position {
-                column: start.column + index,
-                byte: start.byte + index,
-                ..start
-            });
+            // Column and byte as if ASCII; `plain_record` gives up on any other record.
+            record.start_field(lines.position(index));
             let field_start = bytes.len();
             if rest.get(index) == Some(&b'"') {
+                let quote = index;
                 index += 1;
                 loop {
-                    // Text up to the next quote; a line break first means the field goes on
-                    // past its line, which only `step` can judge.
+                    // Text up to the next quote or line break, which is text here too.
                     let run = rest.get(index..)?;
                     let len = find_stop(run, QUOTED_STOPS)?;
-                    if run.get(len) != Some(&b'"') {
-                        return None;
-                    }
                     self.plain_text(run.get(..len)?, field_start, bytes)?;
-                    index += len + 1;
-                    if rest.get(index) != Some(&b'"') {
-                        break;
+                    index += len;
+                    match rest.get(index..)? {
+                        [b'"', b'"', ..] => {
+                            // `""`: one literal quote, and the field goes on.
+                            self.plain_text(b"\"", field_start, bytes)?;
+                            index += 2;
+                        }
+                        [b'"', ..] => {
+                            index += 1;
+                            break;
+                        }
+                        // A `\r` at the end of `rest`: is a `\n` next? Only `step` can wait.
+                        [b'\r'] => return None,
+                        rest_of_line => {
+                            let line_break = match rest_of_line {
+                                [b'\r', b'\n', ..] => b"\r\n".as_slice(),
+                                [b'\r', ..] => b"\r",
+                                _ => b"\n",
+                            };
+                            self.plain_text(line_break, field_start, bytes)?;
+                            lines.break_in_quotes(quote, record.len() + 1, index, line_break);
+                            index += line_break.len();
+                        }
                     }
-                    // `""`: one literal quote, and the field goes on.
-                    self.plain_text(b"\"", field_start, bytes)?;
-                    index += 1;
                 }
             } else {
                 let run = rest.get(index..)?;
@@ -650,10 +776,14 @@ impl Parser {
                 index += len;
             }
             record.end_field(bytes.len());
+            lines.end = index;
             match rest.get(index) {
                 Some(b',') => index += 1,
-                Some(b'\n') => return Some((index, 1)),
-                Some(b'\r') if rest.get(index + 1) == Some(&b'\n') => return Some((index, 2)),
+                Some(b'\n') => return Some(lines),
+                Some(b'\r') if rest.get(index + 1) == Some(&b'\n') => {
+                    lines.line_break = 2;
+                    return Some(lines);
+                }
                 // A quote in an unquoted field, text after a closing quote, a lone `\r`, or
                 // the end of `rest`.
                 _ => return None,
