@@ -9,25 +9,40 @@ use crate::{ErrorKind, ParseError, Position};
 
 /// The fields of one record, in one reusable buffer.
 ///
-/// All fields' text is stored back to back in one `String`, and `ends` says where each field
-/// ends. Reading the next record clears these and fills them again: the allocations made for
+/// All fields' text is stored in one `String`, and `spans` says where each field is in it.
+/// Reading the next record clears these and fills them again: the allocations made for
 /// the first long record are kept and reused for every later one, so a reader that has reached
 /// its steady state allocates nothing per row.
 ///
 /// Rejected: a `Vec<String>` per record, which allocates once per field per row (millions of
 /// allocations for a large upload), and returning records that borrow from the reader's
 /// internal buffer, which the borrow checker rightly refuses once a record spans two reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RecordBuf {
-    /// Every field's text, one after another, without quotes or delimiters.
+    /// Every field's text. The state machine stores the fields one after another; a record
+    /// read as one plain line (see `Parser::plain_record`) keeps the line as it is, commas and
+    /// quotes included, and each field is the part of it between them.
     text: String,
-    /// Where each field ends in `text`; field `i` starts where field `i - 1` ends.
-    ends: Vec<usize>,
+    /// Where each field's text is in `text`.
+    spans: Vec<Range<usize>>,
     /// Where each field starts in the input (for a quoted field, its opening quote).
     starts: Vec<Position>,
     /// Where the record ends: at its line break, or at the end of the input.
     end: Position,
 }
+
+/// Two buffers are equal when they hold the same record: the same fields, from the same places.
+/// How the text is laid out (a plain line keeps its commas, see `text`) does not count.
+impl PartialEq for RecordBuf {
+    fn eq(&self, other: &RecordBuf) -> bool {
+        self.len() == other.len()
+            && self.iter().eq(other.iter())
+            && self.starts == other.starts
+            && self.end == other.end
+    }
+}
+
+impl Eq for RecordBuf {}
 
 impl Default for RecordBuf {
     fn default() -> RecordBuf {
@@ -40,7 +55,7 @@ impl RecordBuf {
     pub fn new() -> RecordBuf {
         RecordBuf {
             text: String::new(),
-            ends: Vec::new(),
+            spans: Vec::new(),
             starts: Vec::new(),
             end: Position::START,
         }
@@ -53,17 +68,17 @@ impl RecordBuf {
 
     /// The number of fields.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
     /// `true` when the buffer holds no record. A record read from a file has one field at least.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.spans.is_empty()
     }
 
     /// The field at `index`, or `None` when the record is shorter.
     pub fn field(&self, index: usize) -> Option<&str> {
-        self.text.get(self.range(index)?)
+        self.text.get(self.spans.get(index)?.clone())
     }
 
     /// All fields, in order.
@@ -114,20 +129,10 @@ impl RecordBuf {
         })
     }
 
-    /// The byte range of field `index` in `text`.
-    fn range(&self, index: usize) -> Option<Range<usize>> {
-        let end = *self.ends.get(index)?;
-        let start = match index.checked_sub(1) {
-            Some(previous) => *self.ends.get(previous)?,
-            None => 0,
-        };
-        Some(start..end)
-    }
-
     /// Empties the buffer for the next record, keeping every allocation, and hands out the
     /// text's bytes for the reader to fill. [`RecordBuf::finish`] gives them back.
     pub(crate) fn start(&mut self) -> Vec<u8> {
-        self.ends.clear();
+        self.spans.clear();
         self.starts.clear();
         self.end = Position::START;
         // `String` -> `Vec<u8>` moves the allocation, it does not copy. The reader fills bytes
@@ -142,14 +147,49 @@ impl RecordBuf {
         self.starts.push(position);
     }
 
-    /// Notes that the current field ends after `len` bytes of text.
+    /// Notes that the current field ends after `len` bytes of text: it starts where the one
+    /// before it ended.
     pub(crate) fn end_field(&mut self, len: usize) {
-        self.ends.push(len);
+        let start = self.field_offset();
+        self.spans.push(start..len);
     }
 
     /// Where the current field's text starts in the record's bytes.
     pub(crate) fn field_offset(&self) -> usize {
-        self.ends.last().copied().unwrap_or(0)
+        self.spans.last().map_or(0, |span| span.end)
+    }
+
+    /// Notes a field that the reader found in a record's line (see `Parser::plain_record`):
+    /// it starts at `position` in the input, and its text is `span` in the record's bytes.
+    pub(crate) fn plain_field(&mut self, position: Position, span: Range<usize>) {
+        self.starts.push(position);
+        self.spans.push(span);
+    }
+
+    /// The reader has copied a record's line into `bytes` as it is, and each field is its
+    /// part of it. A quoted field with `""` inside needs one quote for each pair: its text
+    /// becomes such a copy, stored after the line. `first` is the first field that may have
+    /// pairs; none before it has.
+    pub(crate) fn unescape_quotes(&mut self, bytes: &mut Vec<u8>, first: usize) {
+        for span in self.spans.iter_mut().skip(first) {
+            let start = bytes.len();
+            let mut from = span.start;
+            // Every quote in the field's text is the first half of a `""`, from where a piece
+            // starts: the piece is kept up to it, and the second half is skipped.
+            while let Some(quote) = bytes
+                .get(from..span.end)
+                .and_then(|text| text.iter().position(|&byte| byte == b'"'))
+            {
+                copy_within(bytes, from..from + quote + 1);
+                from += quote + 2;
+            }
+            if start == bytes.len() {
+                // No pair: the field's text stays where it is.
+                continue;
+            }
+            copy_within(bytes, from..span.end);
+            *span = start..bytes.len();
+        }
     }
 
     /// Notes where the record ends.
@@ -198,12 +238,11 @@ impl RecordBuf {
             return Err(ParseError::new(position, index + 1, kind));
         }
         let mut text = String::with_capacity(total);
-        let mut start = 0;
-        for end in &mut self.ends {
-            let field = bytes.get(start..*end).unwrap_or_default();
+        for span in &mut self.spans {
+            let field = bytes.get(span.clone()).unwrap_or_default();
+            let start = text.len();
             text.push_str(&String::from_utf8_lossy(field));
-            start = *end;
-            *end = text.len();
+            *span = start..text.len();
         }
         self.text = text;
         Ok(())
@@ -213,9 +252,8 @@ impl RecordBuf {
     /// first field (its index) that the replacing takes over a limit, if any.
     fn lossy_len(&self, bytes: &[u8], limits: &Limits) -> (usize, Option<(usize, ErrorKind)>) {
         let mut total = 0;
-        let mut start = 0;
-        for (index, &end) in self.ends.iter().enumerate() {
-            let field = bytes.get(start..end).unwrap_or_default();
+        for (index, span) in self.spans.iter().enumerate() {
+            let field = bytes.get(span.clone()).unwrap_or_default();
             // `from_utf8_lossy` puts one U+FFFD (three bytes) for each invalid sequence.
             let len: usize = field
                 .utf8_chunks()
@@ -239,7 +277,6 @@ impl RecordBuf {
                 let limit = limits.max_record_bytes;
                 return (total, Some((0, ErrorKind::RecordTooLong { limit })));
             }
-            start = end;
         }
         (total, None)
     }
@@ -247,7 +284,7 @@ impl RecordBuf {
     /// Forgets the fields noted so far, keeping their allocations: the reader started the
     /// record on its fast path and hands it to the state machine instead.
     pub(crate) fn clear_fields(&mut self) {
-        self.ends.clear();
+        self.spans.clear();
         self.starts.clear();
     }
 
@@ -255,9 +292,16 @@ impl RecordBuf {
     /// their allocation for the next record.
     pub(crate) fn restore(&mut self, mut bytes: Vec<u8>) {
         bytes.clear();
-        self.ends.clear();
+        self.spans.clear();
         self.starts.clear();
         // An empty `Vec` is always valid UTF-8, so this keeps the allocation and never fails.
         self.text = String::from_utf8(bytes).unwrap_or_default();
+    }
+}
+
+/// Appends `bytes[range]` to `bytes`; nothing when `range` is not within it.
+fn copy_within(bytes: &mut Vec<u8>, range: Range<usize>) {
+    if range.start <= range.end && range.end <= bytes.len() {
+        bytes.extend_from_within(range);
     }
 }

@@ -221,7 +221,14 @@ impl<R: BufRead> Reader<R> {
                     // only those are consumed, so the rest of `buf` is there for the next
                     // record.
                     let (used, flow) = self.parser.feed(buf, bytes, record);
-                    self.replay.keep(buf.get(..used).unwrap_or_default());
+                    if let Some(from) = self.parser.kept.take() {
+                        // A record in doubt read in one go: keep what the state machine would
+                        // have kept, the input after the quote's line.
+                        self.replay.start_keeping();
+                        self.replay.keep(buf.get(from..used).unwrap_or_default());
+                    } else {
+                        self.replay.keep(buf.get(..used).unwrap_or_default());
+                    }
                     self.inner.consume(used);
                     flow
                 }
@@ -289,19 +296,20 @@ impl<R: BufRead> Reader<R> {
 const STOPS: &[u8] = b",\"\n\r";
 const QUOTED_STOPS: &[u8] = b"\"\n\r";
 
-/// Where the first byte of `text` that is one of `stops` is, or `None` if there is none.
+/// Where the first byte of `text` that is one of `stops` is, or `None` if there is none. With
+/// `non_ascii`, the first byte that is not ASCII stops the search too.
 ///
 /// It looks at eight bytes at a time, as one `u64`: a byte-by-byte loop costs about seven
 /// instructions a byte, this about three, and text is most of an upload. (The `memchr` crate
 /// does the same with SIMD, but searches for at most three bytes and measured slower on short
 /// fields.)
-fn find_stop(text: &[u8], stops: &[u8]) -> Option<usize> {
+fn find_stop(text: &[u8], stops: &[u8], non_ascii: bool) -> Option<usize> {
     let mut chunks = text.chunks_exact(8);
     let mut offset = 0;
     for chunk in &mut chunks {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);
-        if let Some(index) = first_stop(word, stops) {
+        if let Some(index) = first_stop(word, stops, non_ascii) {
             return Some(offset + index);
         }
         offset += 8;
@@ -309,18 +317,23 @@ fn find_stop(text: &[u8], stops: &[u8]) -> Option<usize> {
     // The last few bytes one by one (padding them to eight measured slower).
     let tail = chunks.remainder();
     tail.iter()
-        .position(|byte| stops.contains(byte))
+        .position(|byte| stops.contains(byte) || (non_ascii && !byte.is_ascii()))
         .map(|index| offset + index)
 }
 
-/// Where the first byte of `word` that is one of `stops` is.
+/// `0x01` and `0x80` in every byte of a `u64`.
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// Where the first byte of `word` that is one of `stops` (or, with `non_ascii`, not ASCII) is.
 ///
 /// A byte equal to `stop` is a zero byte of `word ^ (stop in every byte)`, and
-/// `has_zero_byte` is the classic test for one, from "Bit Twiddling Hacks".
-fn first_stop(word: [u8; 8], stops: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+/// `has_zero_byte` is the classic test for one, from "Bit Twiddling Hacks". A byte that is not
+/// ASCII is one with its high bit set.
+fn first_stop(word: [u8; 8], stops: &[u8], non_ascii: bool) -> Option<usize> {
     let word = u64::from_le_bytes(word);
-    let found = stops.iter().fold(0, |found, &stop| {
+    let high_bits = if non_ascii { word & HIGHS } else { 0 };
+    let found = stops.iter().fold(high_bits, |found, &stop| {
         found | has_zero_byte(word ^ (ONES * u64::from(stop)))
     });
     // Little-endian: the first byte is the lowest one of `word`. The lowest bit set is exact.
@@ -329,8 +342,6 @@ fn first_stop(word: [u8; 8], stops: &[u8]) -> Option<usize> {
 
 /// The high bit of every zero byte of `word` set, and no other bit below the lowest of them.
 fn has_zero_byte(word: u64) -> u64 {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     word.wrapping_sub(ONES) & !word & HIGHS
 }
 
@@ -398,6 +409,84 @@ impl Replay {
             self.read = 0;
         }
         self.keeping = false;
+    }
+}
+
+/// Where the lines of a record read by `Parser::plain_record` start and end.
+#[derive(Debug, Clone, Copy)]
+struct PlainLines {
+    /// Where the record starts.
+    start: Position,
+    /// How many line breaks inside quotes the record has so far.
+    breaks: usize,
+    /// Where the current line starts, in bytes from the record's start.
+    line_start: usize,
+    /// Where the record's line break is, in bytes from the record's start.
+    end: usize,
+    /// How long that line break is: 1, or 2 for `\r\n`.
+    line_break: usize,
+    /// Set at the first line break inside quotes: the record is in doubt.
+    doubt: Option<Doubt>,
+    /// How many bytes of text are copies (of the fields with `""`), stored after the line.
+    copied: usize,
+    /// The first field with `""`.
+    first_pairs: Option<usize>,
+}
+
+impl PlainLines {
+    fn new(start: Position) -> PlainLines {
+        PlainLines {
+            start,
+            breaks: 0,
+            line_start: 0,
+            end: 0,
+            line_break: 1,
+            doubt: None,
+            copied: 0,
+            first_pairs: None,
+        }
+    }
+
+    /// Where the byte `offset` bytes after the record's start is. ASCII: a byte is a column.
+    fn position(&self, offset: usize) -> Position {
+        let byte = self.start.byte + offset;
+        if self.breaks == 0 {
+            Position {
+                column: self.start.column + offset,
+                byte,
+                ..self.start
+            }
+        } else {
+            Position {
+                line: self.start.line + self.breaks,
+                column: 1 + offset.saturating_sub(self.line_start),
+                byte,
+            }
+        }
+    }
+
+    /// The line break `line_break` at `at`, inside the quoted field number `field` whose
+    /// quote is at `quote`. The first one puts the record in doubt, as
+    /// `Parser::line_break_in_quotes` does.
+    fn break_in_quotes(&mut self, quote: usize, field: usize, at: usize, line_break: &[u8]) {
+        if self.doubt.is_none() {
+            // Where the state machine is after the line break's first byte.
+            let after = self.position(at + 1);
+            self.doubt = Some(Doubt {
+                quote: self.position(quote),
+                field,
+                restart: Position {
+                    line: after.line + 1,
+                    column: 1,
+                    ..after
+                },
+                restart_after_cr: line_break.first() == Some(&b'\r'),
+                had_mistake: false,
+                can_go_back: true,
+            });
+        }
+        self.breaks += 1;
+        self.line_start = at + line_break.len();
     }
 }
 
@@ -489,6 +578,9 @@ struct Parser {
     /// The record just handed out was in doubt and could still be taken back: where its
     /// quote was, and where to read again from (see `Reader::reject_record`).
     accepted_doubt: Option<Doubt>,
+    /// `plain_record` read a record in doubt: the input from here to the record's end must
+    /// be kept, as the state machine keeps it.
+    kept: Option<usize>,
 }
 
 impl Parser {
@@ -512,6 +604,7 @@ impl Parser {
             replayed_to: 0,
             first_record_fields: None,
             accepted_doubt: None,
+            kept: None,
         }
     }
 
@@ -522,6 +615,10 @@ impl Parser {
         while let Some(rest) = buf.get(used..).filter(|rest| !rest.is_empty()) {
             // Most records are one ordinary line: read it whole, in one go, or not at all.
             if let Some(taken) = self.plain_record(rest, bytes, record) {
+                // `kept` counts from `rest`, the reader from `buf`.
+                if let Some(kept) = &mut self.kept {
+                    *kept += used;
+                }
                 return (used + taken, Flow::Record);
             }
             // Most bytes of an upload are text inside a field. Copying a run of them in one
@@ -548,19 +645,33 @@ impl Parser {
         (used, Flow::More)
     }
 
-    /// Reads a whole record from the start of `rest` when it is an ordinary line, and returns
+    /// Reads a whole record from the start of `rest` when it is an ordinary one, and returns
     /// how many bytes it took, line break included. Returns `None`, with `bytes` and `record`
     /// empty again, for anything else: `step` then reads the record byte by byte.
     ///
     /// Ordinary means: ASCII, ended by `\n` or `\r\n` within `rest`, within the limits, and
-    /// every quoted field closed on the same line and followed by `,` or the line's end. That
-    /// is nearly every line of a real upload, and for those the state machine's work (a state
-    /// per byte, a check per field and per run of text) decides nothing. Anything it would
-    /// decide (a line break inside quotes, a stray quote, a limit, a bad byte, a lone `\r`,
-    /// the end of `rest`) sends the record back to it, so the rules live in one place: this
-    /// path only recognises the lines where they all agree. Rejected: a faster state machine
-    /// alone (it measured 20% behind the csv crate), and `memchr` for the runs (slower on
-    /// fields of a dozen bytes).
+    /// every quoted field closed and followed by `,` or the record's end. That is nearly every
+    /// record of a real upload, and for those the state machine's work (a state per byte, a
+    /// check per field and per run of text) decides nothing. Anything it would decide (a stray
+    /// quote, a limit, a bad byte, a lone `\r` outside quotes, the end of `rest`) sends the
+    /// record back to it, so the rules live in one place: this path only recognises the
+    /// records where they all agree. Rejected: a faster state machine alone (it measured 20%
+    /// behind the csv crate), and `memchr` for the runs (slower on fields of a dozen bytes).
+    ///
+    /// The record's text is its line as it is, copied in one go, and each field is its part
+    /// of it (see `RecordBuf::plain_field`); only a field with `""` gets a copy of its own. The
+    /// search for the next comma or quote also stops at a byte that is not ASCII, so the line
+    /// is known to be ASCII without reading it again. Rejected, measured on the throughput
+    /// bench: checking the line with `is_ascii` after the search (a second pass over it, 10%
+    /// slower), and copying each field's text on its own (a `memcpy` per field, 5% slower).
+    ///
+    /// A quoted field may go on past its line (a note of two lines). Such a record is in doubt
+    /// as the state machine's would be (see `Reader::read_record`): it is taken here only when
+    /// its shape is right (as many fields as the first record), and then it is left exactly
+    /// as the state machine leaves it, with the input after the quote's line kept (`kept`)
+    /// so that `Reader::reject_record` can read it again. (Reading them with the state
+    /// machine instead, when one row in 17 has a note of two lines, as in the throughput
+    /// bench, took 3% more instructions for the whole file.)
     fn plain_record(
         &mut self,
         rest: &[u8],
@@ -581,97 +692,140 @@ impl Parser {
         if !at_record_start {
             return None;
         }
-        let found = self.plain_fields(rest, bytes, record);
-        let line_end = found.filter(|&(end, _)| rest.get(..end).is_some_and(<[u8]>::is_ascii));
-        let Some((end, line_break)) = line_end else {
-            bytes.clear();
+        let found = self
+            .plain_fields(rest, record)
+            .filter(|lines| self.in_doubt_but_whole(lines, record));
+        let line = found.and_then(|lines| rest.get(..lines.end));
+        // Within the record limit with the copies of the fields with `""`, so that the
+        // buffer's memory is too.
+        let copied = found.map_or(0, |lines| lines.copied);
+        let fits = |line: &&[u8]| line.len() + copied <= self.limits.max_record_bytes;
+        let (Some(lines), Some(line)) = (found, line.filter(fits)) else {
             record.clear_fields();
             return None;
         };
-        // ASCII: one byte is one column.
-        let here = Position {
-            column: self.position.column + end,
-            byte: self.position.byte + end,
-            ..self.position
-        };
+        // The line as it is, in one copy: each field is its part of it.
+        let needed = line.len() + copied;
+        if bytes.capacity() < needed {
+            // It doubles, as a `Vec` would, but never past the record limit (which `needed`
+            // is within).
+            let doubled = bytes.capacity().saturating_mul(2);
+            bytes.reserve_exact(needed.max(doubled.min(self.limits.max_record_bytes)));
+        }
+        bytes.extend_from_slice(line);
+        if let Some(first) = lines.first_pairs {
+            record.unescape_quotes(bytes, first);
+        }
+        let here = lines.position(lines.end);
         record.set_end(here);
+        // A record in doubt ends at the first byte of its line break, as the state machine's
+        // does: the `\n` of a `\r\n` is then the next record's, and if the record is taken
+        // back, the same input is read again (see `Reader::reject_record`).
+        let mut line_break = lines.line_break;
+        if let Some(doubt) = lines.doubt {
+            self.accepted_doubt = Some(doubt);
+            self.kept = Some(doubt.restart.byte - self.position.byte);
+            self.after_cr = line_break == 2;
+            line_break = 1;
+        }
         self.position = Position {
             line: here.line + 1,
             column: 1,
             byte: here.byte + line_break,
         };
-        Some(end + line_break)
+        Some(lines.end + line_break)
     }
 
-    /// The fields of `plain_record`: stores them, and returns where the line break is and how
-    /// long it is (1 or 2), or `None` when the record is not an ordinary line.
-    fn plain_fields(
-        &mut self,
-        rest: &[u8],
-        bytes: &mut Vec<u8>,
-        record: &mut RecordBuf,
-    ) -> Option<(usize, usize)> {
-        let start = self.position;
+    /// `true` unless the record is in doubt and the state machine would not hand it out as it
+    /// is: it has another number of fields than the first record, it keeps more input than
+    /// the record limit, or its input is being read again (where no record may be in doubt).
+    fn in_doubt_but_whole(&self, lines: &PlainLines, record: &RecordBuf) -> bool {
+        let Some(doubt) = lines.doubt else {
+            return true;
+        };
+        // Input read again lies before `replayed_to`: this also means that the input kept
+        // here always comes from the reader's input, never from `Replay`.
+        let fields = self.first_record_fields.unwrap_or(record.len());
+        record.len() == fields
+            && lines.position(lines.end).byte - doubt.restart.byte < self.limits.max_record_bytes
+            && self.position.byte >= self.replayed_to
+    }
+
+    /// The fields of `plain_record`: notes them in `record` as parts of the record's line, and
+    /// returns where its lines are, or `None` when it is not an ordinary one.
+    fn plain_fields(&self, rest: &[u8], record: &mut RecordBuf) -> Option<PlainLines> {
+        let mut lines = PlainLines::new(self.position);
+        // The record's text as the limits count it: without quotes and delimiters.
+        let mut text_len = 0;
         let mut index = 0;
         loop {
             if record.len() >= self.limits.max_fields {
                 return None;
             }
-            // Column and byte as if ASCII; `plain_record` gives up on any other line.
-            record.start_field(Position {
-                column: start.column + index,
-                byte: start.byte + index,
-                ..start
-            });
-            let field_start = bytes.len();
-            if rest.get(index) == Some(&b'"') {
+            // Column and byte as if ASCII; `plain_record` gives up on any other record.
+            let position = lines.position(index);
+            let (span, field_len) = if rest.get(index) == Some(&b'"') {
+                let quote = index;
                 index += 1;
+                let text_start = index;
+                let mut pairs = 0;
                 loop {
-                    // Text up to the next quote; a line break first means the field goes on
-                    // past its line, which only `step` can judge.
-                    let run = rest.get(index..)?;
-                    let len = find_stop(run, QUOTED_STOPS)?;
-                    if run.get(len) != Some(&b'"') {
-                        return None;
+                    // Text up to the next quote or line break, which is text here too.
+                    index += find_stop(rest.get(index..)?, QUOTED_STOPS, true)?;
+                    match rest.get(index..)? {
+                        [b'"', b'"', ..] => {
+                            // `""`: one literal quote, and the field goes on.
+                            pairs += 1;
+                            index += 2;
+                        }
+                        [b'"', ..] => break,
+                        // A `\r` at the end of `rest`: is a `\n` next? Only `step` can wait.
+                        [b'\r'] => return None,
+                        rest_of_line @ [b'\r' | b'\n', ..] => {
+                            let line_break = match rest_of_line {
+                                [b'\r', b'\n', ..] => b"\r\n".as_slice(),
+                                [b'\r', ..] => b"\r",
+                                _ => b"\n",
+                            };
+                            lines.break_in_quotes(quote, record.len() + 1, index, line_break);
+                            index += line_break.len();
+                        }
+                        // A byte that is not ASCII.
+                        _ => return None,
                     }
-                    self.plain_text(run.get(..len)?, field_start, bytes)?;
-                    index += len + 1;
-                    if rest.get(index) != Some(&b'"') {
-                        break;
-                    }
-                    // `""`: one literal quote, and the field goes on.
-                    self.plain_text(b"\"", field_start, bytes)?;
-                    index += 1;
                 }
+                let field_len = index - text_start - pairs;
+                if pairs > 0 {
+                    // Its text is a copy, with one quote for each pair.
+                    lines.copied += field_len;
+                    lines.first_pairs.get_or_insert(record.len());
+                }
+                // Past the closing quote.
+                index += 1;
+                (text_start..index - 1, field_len)
             } else {
-                let run = rest.get(index..)?;
-                let len = find_stop(run, STOPS)?;
-                self.plain_text(run.get(..len)?, field_start, bytes)?;
+                let len = find_stop(rest.get(index..)?, STOPS, true)?;
                 index += len;
+                (index - len..index, len)
+            };
+            text_len += field_len;
+            if field_len > self.limits.max_field_bytes || text_len > self.limits.max_record_bytes {
+                return None;
             }
-            record.end_field(bytes.len());
+            record.plain_field(position, span);
+            lines.end = index;
             match rest.get(index) {
                 Some(b',') => index += 1,
-                Some(b'\n') => return Some((index, 1)),
-                Some(b'\r') if rest.get(index + 1) == Some(&b'\n') => return Some((index, 2)),
+                Some(b'\n') => return Some(lines),
+                Some(b'\r') if rest.get(index + 1) == Some(&b'\n') => {
+                    lines.line_break = 2;
+                    return Some(lines);
+                }
                 // A quote in an unquoted field, text after a closing quote, a lone `\r`, or
                 // the end of `rest`.
                 _ => return None,
             }
         }
-    }
-
-    /// Appends `text` to the field that starts at `field_start` in `bytes`, or `None` when
-    /// that would take the field or the record over its limit.
-    fn plain_text(&self, text: &[u8], field_start: usize, bytes: &mut Vec<u8>) -> Option<()> {
-        let field_len = bytes.len() - field_start + text.len();
-        let record_len = bytes.len() + text.len();
-        if field_len > self.limits.max_field_bytes || record_len > self.limits.max_record_bytes {
-            return None;
-        }
-        self.make_room(bytes, text.len());
-        bytes.extend_from_slice(text);
-        Some(())
     }
 
     /// Takes the text at the start of `rest` in one go, and returns how many bytes that was:
@@ -697,7 +851,7 @@ impl Parser {
         // rest of the buffer for every byte.)
         let rest = rest.get(..self.room(bytes, record)).unwrap_or(rest);
         let stops = if quoted { QUOTED_STOPS } else { STOPS };
-        let end = find_stop(rest, stops).unwrap_or(rest.len());
+        let end = find_stop(rest, stops, false).unwrap_or(rest.len());
         let Some(text) = rest.get(..end).filter(|text| !text.is_empty()) else {
             return 0;
         };
