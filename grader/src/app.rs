@@ -6,6 +6,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::carry;
 use crate::check::CheckReport;
@@ -43,13 +44,20 @@ fn color_allowed(no_color: Option<&std::ffi::OsStr>, term: Option<&std::ffi::OsS
     no_color.is_none_or(|value| value.is_empty()) && term.is_none_or(|term| term != "dumb")
 }
 
+/// Set once a write to standard output found the pipe closed: `watch` then has no reader left
+/// and stops, instead of checking (and counting attempts) for nobody.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
 /// Writes to standard output. A closed pipe (`cargo grade list | head -1`) ends the output
 /// quietly and the command still ends as it would have; any other write error (`> /dev/full`)
 /// is an error, never a panic as `print!` would give.
 fn emit(text: std::fmt::Arguments<'_>) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_fmt(text).and_then(|()| stdout.flush()) {
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
         Err(cause) => Err(Error::Output { cause }),
         Ok(()) => Ok(()),
     }
@@ -222,6 +230,10 @@ fn watch(root: &Path, color: bool, poll: bool) -> Result<Outcome> {
         // Watch before checking, so that a save during the check is not missed.
         let watcher = FolderWatch::new(&step.exercise_dir, poll)?;
         let outcome = check_and_print(&mut session, &step, Mode::Advance)?;
+        if STDOUT_CLOSED.load(Ordering::Relaxed) {
+            // Nobody reads what watch says (`cargo grade watch | head`, a closed editor pane).
+            return Ok(outcome);
+        }
         if outcome == Outcome::Success {
             continue;
         }
@@ -386,10 +398,14 @@ fn carry(root: &Path, file: &Path, write: bool) -> Result<Outcome> {
     let plan = carry::plan(&course, &origin, &old, &new);
     say!("{}", render::carry_plan(&plan, &relative, root, write));
     if write && !plan.writes.is_empty() {
+        // Resealed as `seal` would, with its guard: carry writes only files below `src/`, but
+        // a reseal records the graded files as they are, and must not bless a learner's
+        // edited tests. Asked before anything is written, so a refusal changes nothing.
+        Pristine::seal(&course)?;
         for target in &plan.writes {
             crate::fsutil::write_atomic(target, &new)?;
         }
-        Pristine::snapshot(&course)?.save(root)?;
+        Pristine::seal(&course)?.save(root)?;
         say!("Resealed {}.\n", crate::pristine::LOCK_PATH);
     }
     Ok(if plan.by_hand.is_empty() {

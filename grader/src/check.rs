@@ -254,6 +254,11 @@ fn start_clippy(cargo: &Cargo, package: &str, lints: &[String]) -> Result<Runnin
     for lint in lints {
         command.args(["-F", lint]);
     }
+    // Flags for rustc from the learner's shell or cargo configuration (`RUSTFLAGS`,
+    // `build.rustflags`, `target.*.rustflags`) reach clippy too, and `--cap-lints allow` among
+    // them silences every finding, forbidden ones included. An empty `CARGO_ENCODED_RUSTFLAGS`
+    // wins over all of them. Clippy builds in a directory of its own, so no build is redone.
+    command.env("CARGO_ENCODED_RUSTFLAGS", "");
     cargo.start_build(command)
 }
 

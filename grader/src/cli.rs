@@ -8,7 +8,12 @@ use clap::{Parser, Subcommand};
 ///
 /// Run it with no command to check the step you are on.
 #[derive(Debug, Parser)]
-#[command(name = "cargo grade", version, disable_help_subcommand = true)]
+#[command(
+    name = "cargo grade",
+    bin_name = "cargo grade",
+    version,
+    disable_help_subcommand = true
+)]
 pub struct Cli {
     /// The course folder (default: the one containing the current directory).
     #[arg(
@@ -144,5 +149,17 @@ impl Cli {
                     | Command::Verify { json: true, .. }
             )
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_lines_name_the_command_a_learner_types() {
+        let err = Cli::try_parse_from(["grader", "goto"]).unwrap_err();
+        let text = err.render().to_string();
+        assert!(text.contains("Usage: cargo grade goto <STEP>"), "{text}");
     }
 }

@@ -7,7 +7,8 @@ use grader::app::{self, Outcome};
 use grader::cli::Cli;
 
 fn main() -> ExitCode {
-    // Before any child starts: SIGTERM/SIGINT then end every child the grader started.
+    // Before any child starts: SIGTERM/SIGINT/SIGHUP/SIGQUIT then end every child the grader
+    // started.
     grader::process::install_signal_handlers();
     let cli = Cli::parse();
     let json = cli.wants_json();

@@ -9,8 +9,9 @@
 //!   that a learner's test leaves behind (a `sleep 1000`, a test that nextest started in a group
 //!   of its own) is re-parented to the grader instead of to init, and is ended once no group is
 //!   left running ([`sweep`]);
-//! - SIGTERM and SIGINT to the grader alone (an editor's task runner stopping it) end every
-//!   registered group and every descendant before the grader exits ([`install_signal_handlers`]).
+//! - SIGTERM, SIGINT, SIGHUP and SIGQUIT to the grader alone (an editor's task runner stopping
+//!   it, a closed terminal) end every registered group and every descendant before the grader
+//!   exits ([`install_signal_handlers`]).
 //!
 //! [`run`] runs a command to its end under a time limit, with its output captured and capped:
 //! the first and last [`KEEP_BYTES`] of each stream, and a line saying how much was cut. The
@@ -541,12 +542,14 @@ fn parent_of(stat: &str) -> Option<u32> {
     rest.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// On SIGTERM or SIGINT, ends every running group and every descendant, then exits with
-/// 128 + the signal's number, as a shell reports it. Call once, early in `main`.
+/// On SIGTERM, SIGINT, SIGHUP (the terminal was closed) or SIGQUIT, ends every running group
+/// and every descendant, then exits with 128 + the signal's number, as a shell reports it.
+/// Call once, early in `main`.
 #[cfg(unix)]
 pub fn install_signal_handlers() {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) else {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGQUIT])
+    else {
         // Without handlers the default applies: the grader ends, its groups may not.
         return;
     };

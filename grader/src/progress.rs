@@ -29,8 +29,12 @@ pub const PROGRESS_PATH: &str = ".grader/progress.json";
 pub const LOCK_PATH: &str = ".grader/progress.lock";
 
 /// Everything the grader remembers about one learner.
+///
+/// Fields this grader does not know (a later grader of the same format added them) are kept as
+/// they are and written back, so that going back to an older grader (another branch, an older
+/// clone) loses nothing; rejecting them would move the whole file aside. The same holds for
+/// each [`StepProgress`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Progress {
     /// The format version, [`VERSION`].
     pub version: u32,
@@ -40,11 +44,13 @@ pub struct Progress {
     /// Per step, by ID.
     #[serde(default)]
     pub steps: BTreeMap<String, StepProgress>,
+    /// Fields a later grader wrote, kept for it.
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
 /// What the grader remembers about one step.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct StepProgress {
     /// When the step was first opened or checked (Unix seconds).
     #[serde(default)]
@@ -74,6 +80,9 @@ pub struct StepProgress {
     /// stuck, for the team report.
     #[serde(default)]
     pub last_verdict: Option<String>,
+    /// Fields a later grader wrote, kept for it.
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
 impl StepProgress {
@@ -607,6 +616,25 @@ mod tests {
             1,
             "the old file is kept, not deleted"
         );
+    }
+
+    #[test]
+    fn fields_of_a_later_grader_are_kept_through_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        write_progress_file(
+            dir.path(),
+            br#"{"version": 1, "theme": "dark", "steps": {"a": {"attempts": 2, "streak": [1, 2]}}}"#,
+        );
+        let mut file = ProgressFile::new(dir.path());
+        file.update(|progress| progress.step_mut("a").attempts += 1)
+            .unwrap();
+        assert_eq!(file.notice, None, "nothing was moved aside");
+        assert!(aside_files(dir.path()).is_empty());
+        let text = std::fs::read_to_string(dir.path().join(PROGRESS_PATH)).unwrap();
+        let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(saved["theme"], "dark");
+        assert_eq!(saved["steps"]["a"]["streak"], serde_json::json!([1, 2]));
+        assert_eq!(saved["steps"]["a"]["attempts"], 3);
     }
 
     #[test]

@@ -746,6 +746,20 @@ pub fn learner_report(report: &LearnerReport) -> String {
     out
 }
 
+/// `text` from a learner's report with its control characters written out (`\u{1b}`), so that a
+/// name or a verdict cannot clear the facilitator's screen or retitle their terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// The team view: per step, how many are in each state and the effort it took; who is stuck
 /// or working where; a line per learner; and how "stuck" is decided.
 pub fn team(view: &TeamView) -> String {
@@ -788,28 +802,32 @@ pub fn team(view: &TeamView) -> String {
                 let _ = writeln!(
                     out,
                     "         {arrow} {}: {} check{}{time}, {} hint{}; last: {}",
-                    cell.learner,
+                    printable(&cell.learner),
                     cell.attempts,
                     plural(cell.attempts as usize),
                     cell.hints,
                     plural(cell.hints as usize),
-                    cell.last_verdict.as_deref().unwrap_or("not checked yet")
+                    printable(cell.last_verdict.as_deref().unwrap_or("not checked yet"))
                 );
             }
         }
     }
     out.push_str("\nLearners\n");
-    let width = view
+    let names: Vec<String> = view
         .learners
         .iter()
-        .map(|l| l.learner.chars().count())
+        .map(|learner| printable(&learner.learner))
+        .collect();
+    let width = names
+        .iter()
+        .map(|name| name.chars().count())
         .max()
         .unwrap_or(0);
-    for learner in &view.learners {
+    for (learner, name) in view.learners.iter().zip(&names) {
         let _ = writeln!(
             out,
-            "  {:<width$}  {} done, {} skipped · {}",
-            learner.learner, learner.done, learner.skipped, learner.standing
+            "  {name:<width$}  {} done, {} skipped · {}",
+            learner.done, learner.skipped, learner.standing
         );
     }
     let _ = write!(
@@ -912,6 +930,12 @@ mod tests {
             }),
             notes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn control_characters_from_a_report_are_written_out() {
+        assert_eq!(printable("ana\u{1b}[2J\u{7}"), "ana\\u{1b}[2J\\u{7}");
+        assert_eq!(printable("José"), "José");
     }
 
     #[test]

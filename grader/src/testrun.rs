@@ -8,6 +8,7 @@
 //!   with one test thread under a watchdog, so a learner's infinite loop still ends in a verdict
 //!   that names the test.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -173,8 +174,11 @@ fn run_nextest(
     graded: &[String],
     limit_secs: u64,
 ) -> Result<TestOutcome> {
-    // The profile lives in a file of the grader's own, passed with `--tool-config-file`, so the
-    // time limit can differ per step and the repository needs no nextest configuration.
+    // The profile lives in a file of the grader's own, passed as nextest's whole configuration
+    // (`--config-file`), so the time limit can differ per step and nothing else counts: a
+    // `.config/nextest.toml` in the course (a `default-filter` that leaves a failing test out,
+    // a wrapper script that prints a pass) or the learner's own nextest settings would change
+    // what a pass means.
     // The process ID keeps two graders (a `watch` and a `check`) from sharing files.
     let dir = cargo.target_dir().join("grader");
     std::fs::create_dir_all(&dir).map_err(|err| Error::io("create", &dir, err))?;
@@ -205,13 +209,21 @@ fn run_nextest(
     let mut command = cargo.subcommand("nextest", nextest_program());
     command
         .args(["run", "--package", package, "--profile", "grader"])
-        .arg("--tool-config-file")
-        .arg(format!("grader:{}", config.display()))
+        .arg("--config-file")
+        .arg(&config)
+        .args(["--user-config-file", "none"])
         .args(["--cargo-message-format", cargo.message_format()])
         .args(["--color", "never", "--no-tests", "pass"])
         .args(["--show-progress", "none"]);
     if let Some(metadata) = &metadata {
         command.arg("--cargo-metadata").arg(metadata);
+    }
+    // nextest reads `NEXTEST_*` variables as if they were options (`NEXTEST_RETRIES=3` passes a
+    // test that fails twice first): a learner's shell set up for work must not change a verdict.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("NEXTEST_") {
+            command.env_remove(name);
+        }
     }
     // The build and every test, within the build's limit: each test has its own limit too.
     let run = cargo.build(command)?;
@@ -477,7 +489,10 @@ fn test_command(executable: &TestExecutable, args: &[&str]) -> std::process::Com
         .args(args)
         .current_dir(&executable.package_dir)
         .env("CARGO_MANIFEST_DIR", &executable.package_dir)
-        .env("RUST_BACKTRACE", "0");
+        .env("RUST_BACKTRACE", "0")
+        // A learner's `RUST_TEST_NOCAPTURE=1` would send every `println!` of a passing test
+        // into the middle of libtest's `test name ... ok`, and its result would go unread.
+        .env_remove("RUST_TEST_NOCAPTURE");
     command
 }
 
@@ -549,7 +564,7 @@ fn run_test_executable(
 
     // One thread, so that libtest prints `test name ... ` before each test starts and the
     // tests run in the order `--list` gives.
-    let mut scan = LibtestScan::default();
+    let mut scan = LibtestScan::new(&expected);
     let finished = process::run(
         &mut command(&["--test-threads=1", "--color", "never"]),
         Limit {
@@ -581,28 +596,35 @@ enum Result1 {
 struct LibtestScan {
     lines: Lines,
     results: Vec<(String, Result1)>,
-}
-
-impl Default for LibtestScan {
-    fn default() -> LibtestScan {
-        LibtestScan {
-            lines: Lines::new(64 * 1024),
-            results: Vec::new(),
-        }
-    }
+    /// The tests `--list` gave, each still waiting for its first result.
+    waiting: BTreeSet<String>,
 }
 
 impl LibtestScan {
-    /// Adds a chunk of stdout; `true` when a test finished in it.
+    fn new(expected: &[String]) -> LibtestScan {
+        LibtestScan {
+            lines: Lines::new(64 * 1024),
+            results: Vec::new(),
+            waiting: expected.iter().cloned().collect(),
+        }
+    }
+
+    /// Adds a chunk of stdout; `true` when a listed test reported its first result in it.
+    ///
+    /// Only that counts as progress, which gives the next test its own time limit: code that
+    /// prints `test x ... ok` lines without end (a forgery, or one name again and again) would
+    /// otherwise keep the time limit from ever running out. So a program gets at most one
+    /// time limit per listed test, and one more.
     fn push(&mut self, chunk: &[u8]) -> bool {
-        let before = self.results.len();
-        let results = &mut self.results;
+        let mut progress = false;
+        let (results, waiting) = (&mut self.results, &mut self.waiting);
         self.lines.push(chunk, &mut |line| {
             if let Some((name, result)) = result_of(line) {
+                progress |= waiting.remove(name);
                 results.push((name.to_string(), result));
             }
         });
-        self.results.len() > before
+        progress
     }
 }
 
@@ -927,12 +949,12 @@ fatal runtime error: stack overflow</system-err></testcase>"#,
         code: Option<i32>,
         signal: Option<i32>,
     ) -> (usize, Vec<TestFailure>) {
-        let mut scan = LibtestScan::default();
+        let expected: Vec<String> = listed.iter().map(|name| name.to_string()).collect();
+        let mut scan = LibtestScan::new(&expected);
         // Byte by byte: results split across chunks are still read.
         for byte in stdout.as_bytes() {
             scan.push(std::slice::from_ref(byte));
         }
-        let expected: Vec<String> = listed.iter().map(|name| name.to_string()).collect();
         judge_libtest(
             &expected,
             &scan.results,
@@ -940,6 +962,19 @@ fatal runtime error: stack overflow</system-err></testcase>"#,
             "t",
             3,
         )
+    }
+
+    #[test]
+    fn only_a_listed_tests_first_result_is_progress() {
+        let mut scan = LibtestScan::new(&["a".to_string(), "b".to_string()]);
+        assert!(scan.push(b"test a ... ok\n"));
+        assert!(!scan.push(b"test a ... ok\n"), "a second result for a");
+        assert!(
+            !scan.push(b"test fake1 ... ok\n"),
+            "a test that was not listed"
+        );
+        assert!(scan.push(b"test b ... FAILED\n"));
+        assert_eq!(scan.results.len(), 4, "every result is still read");
     }
 
     #[cfg(unix)]

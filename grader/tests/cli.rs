@@ -7,6 +7,11 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
+/// Step 1.3's library, and its task solved the way the step's lint forbids: the tests pass,
+/// with `unwrap`.
+const LINT_LIB: &str = "exercises/01_basics/03_lint/src/lib.rs";
+const LINT_WITH_UNWRAP: &str = "pub fn first_number(text: &str) -> Option<u32> {\n    text.split(',').next().unwrap().trim().parse().ok()\n}\n";
+
 /// A private copy of the fixture course.
 struct Course {
     dir: TempDir,
@@ -80,6 +85,13 @@ impl Course {
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course");
         copy_dir(&fixture, dir.path());
         Course { dir }
+    }
+
+    /// A copy of the fixture course with one file written over.
+    fn with_file(relative: &str, text: &str) -> Course {
+        let course = Course::new();
+        std::fs::write(course.path(relative), text).unwrap();
+        course
     }
 
     fn path(&self, relative: &str) -> PathBuf {
@@ -293,12 +305,7 @@ mod verdicts {
 
     #[test]
     fn a_clippy_finding_fails_a_step_whose_tests_pass() {
-        let course = Course::new();
-        std::fs::write(
-            course.path("exercises/01_basics/03_lint/src/lib.rs"),
-            "pub fn first_number(text: &str) -> Option<u32> {\n    text.split(',').next().unwrap().trim().parse().ok()\n}\n",
-        )
-        .unwrap();
+        let course = Course::with_file(LINT_LIB, LINT_WITH_UNWRAP);
         course
             .grade(&["check", "1.3"])
             .assert_code(1)
@@ -700,10 +707,45 @@ mod watch {
         child.wait().unwrap();
         assert_eq!(course.progress()["current"], "01_basics/02_endless");
     }
+
+    #[test]
+    fn watch_stops_when_nobody_reads_its_output() {
+        let course = Course::new();
+        let (mut child, lines) = spawn_watch(&course);
+        let mut seen = String::new();
+        wait_for(&lines, "Watching exercises/01_basics/01_add", &mut seen);
+        // The reader goes away (`cargo grade watch | head`): its thread ends at the next line,
+        // and with it the pipe.
+        drop(lines);
+        let attempts = || course.progress()["steps"]["01_basics/01_add"]["attempts"].clone();
+        let before = attempts();
+        std::fs::write(
+            course.path("exercises/01_basics/01_add/src/lib.rs"),
+            "pub fn add(a: u32, b: u32) -> u32 { a * b }\n",
+        )
+        .unwrap();
+        // The bound only turns a watch that goes on for nobody, the bug, into a failure.
+        let (sender, ended) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(child.wait());
+        });
+        match ended.recv_timeout(Duration::from_secs(300)) {
+            Ok(status) => assert!(status.is_ok()),
+            Err(_) => panic!("watch kept running after its output was closed"),
+        }
+        // At most the one check that found the pipe closed was counted.
+        let after = attempts();
+        assert!(
+            after.as_u64() <= before.as_u64().map(|n| n + 1),
+            "{before} -> {after}"
+        );
+    }
 }
 
 #[path = "cli/carry.rs"]
 mod carry;
+#[path = "cli/isolation.rs"]
+mod isolation;
 #[path = "cli/lessons.rs"]
 mod lessons;
 #[path = "cli/lints.rs"]

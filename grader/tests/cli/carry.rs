@@ -218,6 +218,33 @@ mod carry_command {
     }
 
     #[test]
+    fn carry_write_does_not_reseal_a_learners_edited_tests() {
+        let course = course();
+        let lock = course.read("exercises/starters.lock");
+        // A learner who edited a test of a step they checked...
+        let test = "exercises/01_basics/01_add/tests/add.rs";
+        let text = course.read(test);
+        course.write(test, &text.replace("assert_eq!(add(0, 7), 7);", ""));
+        course.grade(&["check", "1.1"]).assert_code(1);
+        // ...cannot bless it through carry's reseal either: nothing is written.
+        course.write("solutions/01_basics/01_add/src/shared.rs", V2);
+        course
+            .grade(&[
+                "carry",
+                "solutions/01_basics/01_add/src/shared.rs",
+                "--write",
+            ])
+            .assert_code(2)
+            .assert_stderr("is for course authors")
+            .assert_stderr("exercises/01_basics/01_add/tests/add.rs");
+        assert_eq!(course.read("exercises/starters.lock"), lock);
+        assert_eq!(
+            course.read("exercises/01_basics/02_endless/src/shared.rs"),
+            V1
+        );
+    }
+
+    #[test]
     fn carry_goes_on_from_a_step_that_changes_the_file() {
         let course = course();
         let fixed = V1_CHANGED.replace("{}", "{ /* fixed */ }");

@@ -3,17 +3,12 @@
 
 use super::*;
 
-/// Step 1.3's task solved the way its lint forbids: the tests pass, with `unwrap`.
-const WITH_UNWRAP: &str = "pub fn first_number(text: &str) -> Option<u32> {\n    text.split(',').next().unwrap().trim().parse().ok()\n}\n";
-
 #[test]
 fn an_allow_in_the_learners_code_does_not_lift_the_steps_lint() {
-    let course = Course::new();
-    std::fs::write(
-        course.path("exercises/01_basics/03_lint/src/lib.rs"),
-        format!("#![allow(clippy::unwrap_used)]\n{WITH_UNWRAP}"),
-    )
-    .unwrap();
+    let course = Course::with_file(
+        LINT_LIB,
+        &format!("#![allow(clippy::unwrap_used)]\n{LINT_WITH_UNWRAP}"),
+    );
     course
         .grade(&["check", "1.3"])
         .assert_code(1)
@@ -30,11 +25,7 @@ fn a_step_toml_without_its_lints_is_an_edit_and_its_pass_does_not_count() {
     course.git(&["init", "-q"]);
     course.git(&["add", "-A"]);
     course.git(&["commit", "-qm", "the course"]);
-    std::fs::write(
-        course.path("exercises/01_basics/03_lint/src/lib.rs"),
-        WITH_UNWRAP,
-    )
-    .unwrap();
+    std::fs::write(course.path(LINT_LIB), LINT_WITH_UNWRAP).unwrap();
     let manifest = course.path("exercises/01_basics/03_lint/step.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
     let without_lints: String = text

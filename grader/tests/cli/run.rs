@@ -28,13 +28,6 @@ fn replace_in(course: &Course, relative: &str, edits: &[(&str, &str)]) {
     write(course, relative, &text);
 }
 
-/// A copy of the fixture course with one file of a step written over.
-fn course_with(relative: &str, text: &str) -> Course {
-    let course = Course::new();
-    write(&course, relative, text);
-    course
-}
-
 /// `check 1.1` fails, names the edited graded file, and records no pass.
 #[track_caller]
 fn check_names_the_edit(course: &Course, file: &str) -> Run {
@@ -147,7 +140,7 @@ mod no_false_pass {
     #[test]
     fn an_exit_zero_in_the_code_fails_under_both_runners() {
         for runner in RUNNERS {
-            let course = course_with(
+            let course = Course::with_file(
                 &format!("{ADD}/src/lib.rs"),
                 "pub fn add(_a: u32, _b: u32) -> u32 {\n    std::process::exit(0)\n}\n",
             );
@@ -222,7 +215,7 @@ mod no_false_pass {
 
     #[test]
     fn a_build_script_that_rewrites_the_tests_does_not_pass() {
-        let course = course_with(
+        let course = Course::with_file(
             &format!("{ADD}/build.rs"),
             "fn main() {\n    std::fs::write(\"tests/add.rs\", \"#[test]\\nfn adds_small_numbers() {}\\n\
              #[test]\\nfn adds_zero() {}\\n\").unwrap();\n}\n",
@@ -270,23 +263,33 @@ mod no_false_pass {
 mod no_hang_no_flood_no_orphan {
     use super::*;
 
+    /// Checks step 1.2 with `lib` under each runner; each must end at the 2 s time limit.
+    fn each_runner_ends_it_at_the_time_limit(lib: &str) -> Vec<(&'static str, Run)> {
+        RUNNERS
+            .iter()
+            .map(|runner| {
+                let course = Course::with_file(&format!("{ENDLESS}/src/lib.rs"), lib);
+                let run = grade_guarded(
+                    &course,
+                    &["check", "1.2"],
+                    &[("GRADER_RUNNER", runner)],
+                    Duration::from_secs(600),
+                );
+                run.assert_code(1)
+                    .assert_stdout("counts_down_from_three did not finish in 2 s");
+                (*runner, run)
+            })
+            .collect()
+    }
+
     #[test]
     fn output_without_end_cannot_outlast_the_time_limit_under_both_runners() {
-        for runner in RUNNERS {
-            let course = course_with(
-                &format!("{ENDLESS}/src/lib.rs"),
-                "pub fn countdown(_from: u32) -> u32 {\n    use std::io::Write;\n    \
-                 let mut out = std::io::stdout();\n    while std::hint::black_box(true) {\n        \
-                 let _ = out.write_all(b\"flood \");\n    }\n    0\n}\n",
-            );
-            let run = grade_guarded(
-                &course,
-                &["check", "1.2"],
-                &[("GRADER_RUNNER", runner)],
-                Duration::from_secs(600),
-            );
-            run.assert_code(1)
-                .assert_stdout("counts_down_from_three did not finish in 2 s");
+        let runs = each_runner_ends_it_at_the_time_limit(
+            "pub fn countdown(_from: u32) -> u32 {\n    use std::io::Write;\n    \
+             let mut out = std::io::stdout();\n    while std::hint::black_box(true) {\n        \
+             let _ = out.write_all(b\"flood \");\n    }\n    0\n}\n",
+        );
+        for (runner, run) in runs {
             assert!(
                 run.stdout.len() < 100_000,
                 "{runner}: {} bytes",
@@ -296,9 +299,21 @@ mod no_hang_no_flood_no_orphan {
     }
 
     #[test]
+    fn forged_result_lines_without_end_cannot_outlast_the_time_limit_under_both_runners() {
+        // Each line looks like a test that just passed, one every half second, well within
+        // the 2 s limit: only results of listed tests, each once, may give more time.
+        each_runner_ends_it_at_the_time_limit(
+            "pub fn countdown(_from: u32) -> u32 {\n    use std::io::Write;\n    \
+             let mut out = std::io::stdout();\n    for n in 0.. {\n        \
+             let _ = writeln!(out, \"test fake{n} ... ok\");\n        \
+             std::thread::sleep(std::time::Duration::from_millis(500));\n    }\n    0\n}\n",
+        );
+    }
+
+    #[test]
     fn a_build_that_never_ends_is_stopped_saying_how_long_and_why() {
         for runner in RUNNERS {
-            let course = course_with(
+            let course = Course::with_file(
                 &format!("{ADD}/build.rs"),
                 "fn main() {\n    while std::hint::black_box(true) {}\n}\n",
             );
@@ -318,7 +333,7 @@ mod no_hang_no_flood_no_orphan {
     #[test]
     fn a_huge_panic_message_is_cut_under_both_runners() {
         for runner in RUNNERS {
-            let course = course_with(
+            let course = Course::with_file(
                 &format!("{ADD}/src/lib.rs"),
                 "pub fn add(_a: u32, _b: u32) -> u32 {\n    panic!(\"{}\", \"x\".repeat(20 << 20))\n}\n",
             );
@@ -336,7 +351,7 @@ mod no_hang_no_flood_no_orphan {
     #[test]
     fn what_the_learners_code_starts_does_not_outlive_the_check() {
         for runner in RUNNERS {
-            let course = course_with(
+            let course = Course::with_file(
                 &format!("{ADD}/src/lib.rs"),
                 &format!(
                     "{SPAWN_SLEEP}\npub fn add(a: u32, b: u32) -> u32 {{\n    spawn_sleep();\n    a + b\n}}\n"
@@ -356,8 +371,12 @@ mod no_hang_no_flood_no_orphan {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn sigterm_to_the_grader_alone_ends_everything_it_started() {
-        for runner in RUNNERS {
+    fn sigterm_or_sighup_to_the_grader_alone_ends_everything_it_started() {
+        // SIGTERM: an editor's task runner stops the check. SIGHUP: the terminal is closed.
+        let cases = RUNNERS
+            .iter()
+            .flat_map(|runner| [(*runner, "TERM", 15), (*runner, "HUP", 1)]);
+        for (runner, signal, number) in cases {
             let course = Course::new();
             // A time limit far beyond the test, so only the signal can end the check.
             let manifest = course.path(&format!("{ENDLESS}/step.toml"));
@@ -405,17 +424,17 @@ mod no_hang_no_flood_no_orphan {
             let pids = pids(&course, ENDLESS);
             assert!(
                 Command::new("kill")
-                    .args(["-TERM", &grader.id().to_string()])
+                    .args([&format!("-{signal}"), &grader.id().to_string()])
                     .status()
                     .unwrap()
                     .success()
             );
             let status = grader.wait().unwrap();
-            assert_eq!(status.code(), Some(128 + 15), "{runner}");
+            assert_eq!(status.code(), Some(128 + number), "{runner}, SIG{signal}");
             for pid in pids {
                 assert!(
                     !still_runs(pid),
-                    "{runner}: process {pid} outlived the grader"
+                    "{runner}, SIG{signal}: process {pid} outlived the grader"
                 );
             }
         }

@@ -1,0 +1,66 @@
+//! What the learner's shell and the files around a step cannot change: a verdict depends on
+//! the step's code and its sealed tests only.
+
+use super::*;
+
+/// Step 1.1 solved except for a zero: `adds_zero` fails, `adds_small_numbers` passes.
+const WRONG_FOR_ZERO: &str =
+    "pub fn add(a: u32, b: u32) -> u32 {\n    if a == 0 { 0 } else { a + b }\n}\n";
+
+#[test]
+fn a_nextest_config_in_the_course_does_not_leave_a_failing_test_out() {
+    let course = Course::new();
+    std::fs::write(
+        course.path("exercises/01_basics/01_add/src/lib.rs"),
+        WRONG_FOR_ZERO,
+    )
+    .unwrap();
+    // A learner's (or a team's) nextest settings; the grader's profile would inherit them.
+    std::fs::create_dir_all(course.path(".config")).unwrap();
+    std::fs::write(
+        course.path(".config/nextest.toml"),
+        "[profile.default]\ndefault-filter = \"not test(adds_zero)\"\n",
+    )
+    .unwrap();
+    course
+        .grade(&["check", "1.1"])
+        .assert_code(1)
+        .assert_stdout("adds_zero");
+    assert!(course.progress()["steps"]["01_basics/01_add"]["passed_at"].is_null());
+}
+
+#[test]
+fn nextest_variables_in_the_environment_do_not_pass_a_failing_test() {
+    // Wrong on the first run of the tests, right from then on: a retry would pass it.
+    let course = Course::with_file(
+        "exercises/01_basics/01_add/src/lib.rs",
+        "pub fn add(a: u32, b: u32) -> u32 {\n    let marker = std::path::Path::new(\"first-run-done\");\n    if marker.exists() {\n        a + b\n    } else {\n        let _ = std::fs::write(marker, \"\");\n        a * b\n    }\n}\n",
+    );
+    course
+        .grade_with(&["check", "1.1"], &[("NEXTEST_RETRIES", "3")])
+        .assert_code(1)
+        .assert_stdout("did not pass");
+    assert!(course.progress()["steps"]["01_basics/01_add"]["passed_at"].is_null());
+}
+
+#[test]
+fn rustflags_in_the_environment_do_not_silence_clippy() {
+    Course::with_file(LINT_LIB, LINT_WITH_UNWRAP)
+        .grade_with(&["check", "1.3"], &[("RUSTFLAGS", "--cap-lints=allow")])
+        .assert_code(1)
+        .assert_stdout("The tests pass, but clippy has 1 finding");
+}
+
+#[test]
+fn a_solution_that_prints_passes_whatever_rust_test_nocapture_says() {
+    Course::with_file(
+        "exercises/01_basics/01_add/src/lib.rs",
+        "pub fn add(a: u32, b: u32) -> u32 {\n    println!(\"adding {a} and {b}\");\n    a + b\n}\n",
+    )
+    .grade_with(
+            &["check", "1.1"],
+            &[("GRADER_RUNNER", "libtest"), ("RUST_TEST_NOCAPTURE", "1")],
+        )
+        .assert_code(0)
+        .assert_stdout("1.1 passed");
+}
