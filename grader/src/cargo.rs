@@ -89,7 +89,8 @@ pub const MAX_ERRORS: usize = 50;
 /// The longest a build may take before the grader stops it.
 ///
 /// Generous on purpose: the first check of a part on a slow laptop compiles tokio and friends
-/// (a few minutes). Only a build script or a macro that never ends reaches it.
+/// (a few minutes). Only a build script, a macro or a `const` computation that never ends
+/// reaches it.
 pub const BUILD_LIMIT: Duration = Duration::from_secs(15 * 60);
 
 /// [`BUILD_LIMIT`], or `GRADER_BUILD_LIMIT_SECS` when set (for the grader's own tests, which
@@ -308,7 +309,8 @@ impl Cargo {
                     "the build was still running after {took}, so the grader stopped it"
                 ),
                 advice: "a first build of a part's dependencies takes a few minutes, never this \
-                         long: look for a build script (`build.rs`) or a macro that never ends, \
+                         long: look for a build script (`build.rs`), a macro or a `const` \
+                         computation in your code that never ends, \
                          and check that nothing else is building in the course folder",
             });
         }

@@ -5,9 +5,7 @@
 //! two. Nothing here prints, and nothing here writes the progress file except through
 //! [`Session`] methods in [`check`].
 
-use std::path::Path;
-#[cfg(test)]
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -283,6 +281,26 @@ fn progression(session: &Session, step: &Step, mode: Mode) -> Progression {
     }
 }
 
+/// The file that declares the first failing test: a graded test file, or, for a test of the
+/// learner's own (`#[cfg(test)] mod tests` in `src/`), the source file that holds it, so the
+/// Next line does not send them to a test file without that test. `None` when no file has it.
+fn declaring_file(failures: &[TestFailure], step: &Step) -> Option<PathBuf> {
+    let first = failures.first()?;
+    // `graded::module::name` and `tests::name` both end in the fn's name.
+    let name = first.name.rsplit("::").next().unwrap_or(&first.name);
+    let needle = format!("fn {name}(");
+    let tests = step
+        .test_files()
+        .into_iter()
+        .filter_map(|file| Some((std::fs::read_to_string(&file).ok()?, file)));
+    let src = step.exercise_dir.join("src");
+    let sources = crate::course::rust_sources_below(&src).map(|(file, text)| (text, file));
+    tests
+        .chain(sources)
+        .find(|(text, _)| text.contains(&needle))
+        .map(|(_, file)| file)
+}
+
 /// The one panic (message and location) every failing test stopped at, when there are several
 /// and it is in the step's tests folder but not in `read`, the test file the learner is told to
 /// read: the tests' own support code. A panic in the learner's code, in the test file or in
@@ -335,10 +353,12 @@ fn advice(report: &CheckReport, step: &Step, root: &Path) -> Advice {
             }
         }
         Verdict::TestsFailed { passed, failures } => {
-            let read = step
-                .test_files()
-                .first()
-                .map_or_else(|| "tests/".to_string(), |file| relative(file, root));
+            let read = declaring_file(failures, step)
+                .or_else(|| step.test_files().into_iter().next())
+                .map_or_else(
+                    || "tests/".to_string(),
+                    |file| relative(file.as_path(), root),
+                );
             if let Some((message, location)) = stopped_in_support_code(failures, &read) {
                 return Advice::Support {
                     passed: *passed,

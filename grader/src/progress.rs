@@ -338,7 +338,21 @@ impl ProgressFile {
             .write(true)
             .open(&self.lock_path)
             .map_err(|err| Error::io("open", &self.lock_path, err))?;
-        match file.lock() {
+        let locked = match file.try_lock() {
+            Ok(()) => Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                // Held for a moment by another grader as it writes; longer only when something
+                // else holds it, and then a silent wait looks like a hang.
+                eprintln!(
+                    "  waiting: another `cargo grade` in this course is saving progress ({} is \
+                     locked)",
+                    self.lock_path.display()
+                );
+                file.lock()
+            }
+            Err(std::fs::TryLockError::Error(err)) => Err(err),
+        };
+        match locked {
             Ok(()) => Ok(file),
             // Some network file systems have no locks: carry on unlocked (the writes stay
             // atomic) rather than refuse every command there.

@@ -710,18 +710,37 @@ pub fn carry_plan(plan: &Plan, origin: &Path, root: &Path, written: bool) -> Str
 /// A learner's report as Markdown, to paste into a chat or an issue.
 pub fn learner_report(report: &LearnerReport) -> String {
     let states = report.states();
-    let done = states.iter().filter(|s| **s == StepState::Done).count();
-    let skipped = states.iter().filter(|s| **s == StepState::Skipped).count();
+    // Counted as the check's header counts them: the required steps, with the optional part
+    // (Part 7) on its own.
+    let count = |optional: bool, state: StepState| {
+        report
+            .steps
+            .iter()
+            .zip(&states)
+            .filter(|(step, s)| step.optional == optional && **s == state)
+            .count()
+    };
+    let required = report.steps.iter().filter(|step| !step.optional).count();
+    let optional = report.steps.len() - required;
+    let skipped = count(false, StepState::Skipped);
     let mut out = format!(
-        "# Course progress: {}\n\n{done} of {} steps done{}.\n\n",
+        "# Course progress: {}\n\n{} of {required} steps done{}",
         report.learner,
-        report.steps.len(),
+        count(false, StepState::Done),
         if skipped > 0 {
             format!(", {skipped} skipped")
         } else {
             String::new()
         }
     );
+    if optional > 0 {
+        let _ = write!(
+            out,
+            "; {} of {optional} optional steps done",
+            count(true, StepState::Done)
+        );
+    }
+    out.push_str(".\n\n");
     out.push_str(
         "| step | title | status | attempts | time | hints |\n|---|---|---|---|---|---|\n",
     );

@@ -60,6 +60,10 @@ pub struct StepReport {
     pub opened: bool,
     /// The last verdict, e.g. "test `x` failed".
     pub last_verdict: Option<String>,
+    /// Whether the step is in an optional part: the course is finished without it. (Reports
+    /// before this field: `false`.)
+    #[serde(default)]
+    pub optional: bool,
 }
 
 impl StepReport {
@@ -105,6 +109,7 @@ pub fn learner_report(session: &Session, learner: String) -> LearnerReport {
                 solution_peeked: entry.solution_peeked,
                 opened: entry.first_opened.is_some(),
                 last_verdict: entry.last_verdict.clone(),
+                optional: step.optional,
             }
         })
         .collect();

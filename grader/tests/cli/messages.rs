@@ -126,6 +126,21 @@ mod failing_tests {
                 "change exercises/01_basics/01_add/src/sum.rs (where the step's TODOs are)",
             );
     }
+
+    #[test]
+    fn a_failing_test_of_the_learners_own_is_read_where_it_is() {
+        // The step solved, plus a unit test of the learner's that is wrong.
+        let course = Course::with_file(
+            "exercises/01_basics/01_add/src/lib.rs",
+            "pub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n\n#[cfg(test)]\nmod tests {\n    \
+             #[test]\n    fn my_own_check() {\n        assert_eq!(super::add(1, 1), 3);\n    }\n}\n",
+        );
+        course
+            .grade(&["check", "1.1"])
+            .assert_code(1)
+            .assert_stdout("my_own_check")
+            .assert_stdout("read the failing test in exercises/01_basics/01_add/src/lib.rs");
+    }
 }
 
 mod errors {

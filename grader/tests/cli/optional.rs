@@ -81,4 +81,9 @@ fn the_optional_part_is_not_counted_as_left_to_do() {
         .grade(&[])
         .assert_code(1)
         .assert_stdout("Part 1 · step 1 of 4 · 0/4 done");
+    // The report counts as the check's header does, with the optional part on its own.
+    course
+        .grade(&["report"])
+        .assert_code(0)
+        .assert_stdout("0 of 4 steps done; 0 of 1 optional steps done.");
 }

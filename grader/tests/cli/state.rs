@@ -20,6 +20,43 @@ fn a_progress_file_that_is_not_utf8_is_moved_aside() {
 }
 
 #[test]
+fn a_held_progress_lock_is_waited_for_saying_so() {
+    use std::io::Read;
+    let course = Course::new();
+    std::fs::create_dir_all(course.path(".grader")).unwrap();
+    // Something else holds the lock (another grader writing, a stuck process).
+    let lock = std::fs::File::create(course.path(".grader/progress.lock")).unwrap();
+    lock.lock().unwrap();
+    let mut child = course
+        .command(&["hint"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its first line on stderr comes while it waits: the lock is still held here. The bound
+    // only turns a silent wait, the bug, into a failure.
+    let mut stderr = child.stderr.take().unwrap();
+    let (sender, first_line) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut said = String::new();
+        let mut byte = [0u8; 1];
+        while !said.ends_with('\n') && stderr.read(&mut byte).unwrap_or(0) == 1 {
+            said.push(char::from(byte[0]));
+        }
+        let _ = sender.send(said);
+    });
+    let said = first_line.recv_timeout(std::time::Duration::from_secs(120));
+    drop(lock);
+    let said = said.expect("the grader waited on the lock without a word");
+    assert!(said.contains("waiting: another `cargo grade`"), "{said}");
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        course.progress()["steps"]["01_basics/01_add"]["hints_used"],
+        1
+    );
+}
+
+#[test]
 fn a_check_with_an_attempts_counter_at_its_maximum_does_not_crash() {
     let course = Course::new();
     write_progress(
