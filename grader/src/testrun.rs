@@ -211,7 +211,6 @@ fn run_nextest(
         .args(["run", "--package", package, "--profile", "grader"])
         .arg("--config-file")
         .arg(&config)
-        .args(["--user-config-file", "none"])
         .args(["--cargo-message-format", cargo.message_format()])
         .args(["--color", "never", "--no-tests", "pass"])
         .args(["--show-progress", "none"]);
@@ -225,6 +224,10 @@ fn run_nextest(
             command.env_remove(name);
         }
     }
+    // Nor the learner's own nextest settings (`~/.config/nextest/config.toml`). A variable, not
+    // `--user-config-file none`: a nextest older than user settings ignores the variable, and
+    // would refuse the option and with it every check.
+    command.env("NEXTEST_USER_CONFIG_FILE", "none");
     // The build and every test, within the build's limit: each test has its own limit too.
     let run = cargo.build(command)?;
     if !run.messages.errors.is_empty() {
