@@ -199,19 +199,9 @@ fn clippy_verdict(run: &cargo::CargoRun, passed: usize) -> Result<Verdict> {
 /// Orders failures as the tests appear in the test files: the first test of a file is usually
 /// the simplest, and the best one to read first. Tests not found keep their place at the end.
 fn sort_by_source_order(failures: &mut [TestFailure], test_files: &[PathBuf]) {
-    let sources: Vec<String> = test_files
-        .iter()
-        .filter_map(|file| std::fs::read_to_string(file).ok())
-        .collect();
+    let sources = crate::course::read_sources(test_files.to_vec());
     failures.sort_by_key(|failure| {
-        // `graded::module::name` (a solution's wrapper) and `name` both end in the fn's name.
-        let name = failure.name.rsplit("::").next().unwrap_or(&failure.name);
-        let needle = format!("fn {name}(");
-        sources
-            .iter()
-            .enumerate()
-            .find_map(|(index, text)| text.find(&needle).map(|at| (index, at)))
-            .unwrap_or((usize::MAX, usize::MAX))
+        crate::course::find_test_fn(&failure.name, &sources).unwrap_or((usize::MAX, usize::MAX))
     });
 }
 

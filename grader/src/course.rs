@@ -103,6 +103,26 @@ impl Step {
     }
 }
 
+/// Where the test named `test` is declared in `sources` (path, text): the index of the first
+/// source that has its `fn name(`, and where in it. A test's full name (`graded::module::name`
+/// from a solution's wrapper, `tests::name` for a unit test) ends in the fn's name.
+pub fn find_test_fn(test: &str, sources: &[(PathBuf, String)]) -> Option<(usize, usize)> {
+    let name = test.rsplit("::").next().unwrap_or(test);
+    let needle = format!("fn {name}(");
+    sources
+        .iter()
+        .enumerate()
+        .find_map(|(index, (_, text))| text.find(&needle).map(|at| (index, at)))
+}
+
+/// The `.rs` files among `files`, with their text; unreadable ones left out.
+pub fn read_sources(files: Vec<PathBuf>) -> Vec<(PathBuf, String)> {
+    files
+        .into_iter()
+        .filter_map(|file| Some((file.clone(), std::fs::read_to_string(&file).ok()?)))
+        .collect()
+}
+
 /// Splits `01_borrowing` into `(1, "borrowing")`.
 fn split_prefix(name: &str) -> Option<(u32, &str)> {
     let (digits, rest) = name.split_once('_')?;

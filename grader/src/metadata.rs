@@ -33,10 +33,15 @@ pub fn for_package(cargo: &Cargo, package: &str) -> Option<PathBuf> {
     let dir = cargo.target_dir().join("grader").join("metadata");
     let json = dir.join(format!("{package}.json"));
     let key_file = dir.join(format!("{package}.key"));
-    if let (Ok(text), Ok(key)) = (
-        std::fs::read_to_string(&json),
-        std::fs::read_to_string(&key_file),
-    ) && layout_key(&cargo.root, &text, package).is_some_and(|now| now == key)
+    // The key names the package's manifest on its first line, so checking it reads a few file
+    // times and folders, never the answer itself (175 KB of JSON for this course).
+    if let Ok(key) = std::fs::read_to_string(&key_file)
+        && let Some(manifest) = key
+            .lines()
+            .next()
+            .and_then(|line| line.strip_prefix("manifest "))
+        && json.is_file()
+        && layout_key(&cargo.root, Path::new(manifest)) == key
     {
         return Some(json);
     }
@@ -59,25 +64,30 @@ pub fn for_package(cargo: &Cargo, package: &str) -> Option<PathBuf> {
     // write replaces its file whole, so two graders writing at once leave one answer, which
     // is the workspace's metadata either way.
     fsutil::write_atomic(&json, &bytes).ok()?;
-    if let Some(key) = layout_key(&cargo.root, &String::from_utf8_lossy(&bytes), package) {
-        // Without a key the answer is still good for this check; the next one asks again.
-        let _ = fsutil::write_atomic(&key_file, key.as_bytes());
+    // Without a key the answer is still good for this check; the next one asks again.
+    if let Some(manifest) = manifest_of(&String::from_utf8_lossy(&bytes), package) {
+        let _ = fsutil::write_atomic(&key_file, layout_key(&cargo.root, &manifest).as_bytes());
     }
     Some(json)
 }
 
-/// What the part of `metadata` about `package` was made from, as it is now on disk; `None`
-/// when `metadata` is unreadable or does not name the package.
-fn layout_key(root: &Path, metadata: &str, package: &str) -> Option<String> {
+/// The manifest of `package` in `metadata`; `None` when `metadata` is unreadable or does not
+/// name the package.
+fn manifest_of(metadata: &str, package: &str) -> Option<PathBuf> {
     let metadata: Value = serde_json::from_str(metadata).ok()?;
-    let manifest = metadata["packages"]
+    metadata["packages"]
         .as_array()?
         .iter()
         .find(|entry| entry["name"] == package)?["manifest_path"]
         .as_str()
-        .map(PathBuf::from)?;
-    let package_dir = manifest.parent()?;
-    let mut key = String::new();
+        .map(PathBuf::from)
+}
+
+/// What the metadata's part about the package of `manifest` is made from, as it is now on
+/// disk; its first line names the manifest.
+fn layout_key(root: &Path, manifest: &Path) -> String {
+    let package_dir = manifest.parent().unwrap_or(manifest);
+    let mut key = format!("manifest {}\n", manifest.display());
     // The folder, because the answer holds absolute paths: a course moved elsewhere keeps
     // its files' times but not its paths.
     let _ = writeln!(key, "root {}", root.display());
@@ -86,7 +96,7 @@ fn layout_key(root: &Path, metadata: &str, package: &str) -> Option<String> {
         "cargo {}",
         std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
     );
-    for file in [root.join("Cargo.toml"), manifest.clone()] {
+    for file in [root.join("Cargo.toml"), manifest.to_path_buf()] {
         let _ = writeln!(key, "{} {}", file.display(), stamp(&file));
     }
     for file in ["build.rs", "src/lib.rs", "src/main.rs"] {
@@ -95,7 +105,7 @@ fn layout_key(root: &Path, metadata: &str, package: &str) -> Option<String> {
     for dir in ["src/bin", "tests", "examples", "benches"] {
         let _ = writeln!(key, "{dir}: {}", names_in(&package_dir.join(dir)).join(" "));
     }
-    Some(key)
+    key
 }
 
 /// A file's length and modification time, or `missing`.
@@ -156,38 +166,29 @@ mod tests {
         dir
     }
 
-    fn metadata_of(root: &Path) -> String {
-        serde_json::json!({
-            "packages": [{
-                "name": "step",
-                "manifest_path": root.join("step/Cargo.toml"),
-            }]
-        })
-        .to_string()
+    fn key_of(root: &Path) -> String {
+        layout_key(root, &root.join("step/Cargo.toml"))
     }
 
     #[test]
     fn the_key_holds_while_only_source_files_change() {
         let dir = workspace();
         let root = dir.path();
-        let metadata = metadata_of(root);
-        let before = layout_key(root, &metadata, "step").unwrap();
+        let before = key_of(root);
         // An edit of the learner's code, however the editor saves it.
         std::fs::write(root.join("step/src/lib.rs"), "pub fn f() {}").unwrap();
         std::fs::write(root.join("step/tests/step.rs"), "#[test] fn t() {}").unwrap();
-        assert_eq!(layout_key(root, &metadata, "step").unwrap(), before);
+        assert_eq!(key_of(root), before);
     }
 
     #[test]
     fn the_key_changes_with_a_new_target_or_an_edited_manifest() {
         let dir = workspace();
         let root = dir.path();
-        let metadata = metadata_of(root);
-        let key = || layout_key(root, &metadata, "step").unwrap();
-        let mut seen = vec![key()];
+        let mut seen = vec![key_of(root)];
         let mut changed = |what: &str, change: &dyn Fn()| {
             change();
-            let now = key();
+            let now = key_of(root);
             assert!(!seen.contains(&now), "{what} left the key as it was");
             seen.push(now);
         };
@@ -218,22 +219,23 @@ mod tests {
     }
 
     #[test]
-    fn metadata_without_the_package_has_no_key() {
-        let dir = workspace();
+    fn the_manifest_is_found_by_package_name() {
+        let metadata = r#"{"packages": [{"name": "step", "manifest_path": "/c/step/Cargo.toml"}]}"#;
         assert_eq!(
-            layout_key(dir.path(), &metadata_of(dir.path()), "other"),
-            None
+            manifest_of(metadata, "step"),
+            Some(PathBuf::from("/c/step/Cargo.toml"))
         );
-        assert_eq!(layout_key(dir.path(), "not json", "step"), None);
+        assert_eq!(manifest_of(metadata, "other"), None);
+        assert_eq!(manifest_of("not json", "step"), None);
     }
 
     #[test]
     fn a_course_in_another_folder_has_another_key() {
         let (one, two) = (workspace(), workspace());
-        let metadata = metadata_of(one.path());
+        let manifest = one.path().join("step/Cargo.toml");
         assert_ne!(
-            layout_key(one.path(), &metadata, "step"),
-            layout_key(two.path(), &metadata, "step")
+            layout_key(one.path(), &manifest),
+            layout_key(two.path(), &manifest)
         );
     }
 }

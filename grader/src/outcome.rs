@@ -286,19 +286,12 @@ fn progression(session: &Session, step: &Step, mode: Mode) -> Progression {
 /// Next line does not send them to a test file without that test. `None` when no file has it.
 fn declaring_file(failures: &[TestFailure], step: &Step) -> Option<PathBuf> {
     let first = failures.first()?;
-    // `graded::module::name` and `tests::name` both end in the fn's name.
-    let name = first.name.rsplit("::").next().unwrap_or(&first.name);
-    let needle = format!("fn {name}(");
-    let tests = step
-        .test_files()
-        .into_iter()
-        .filter_map(|file| Some((std::fs::read_to_string(&file).ok()?, file)));
-    let src = step.exercise_dir.join("src");
-    let sources = crate::course::rust_sources_below(&src).map(|(file, text)| (text, file));
-    tests
-        .chain(sources)
-        .find(|(text, _)| text.contains(&needle))
-        .map(|(_, file)| file)
+    let mut sources = crate::course::read_sources(step.test_files());
+    sources.extend(crate::course::rust_sources_below(
+        &step.exercise_dir.join("src"),
+    ));
+    let (index, _) = crate::course::find_test_fn(&first.name, &sources)?;
+    sources.into_iter().nth(index).map(|(file, _)| file)
 }
 
 /// The one panic (message and location) every failing test stopped at, when there are several
