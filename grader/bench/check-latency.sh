@@ -9,11 +9,12 @@
 # the test binary, as after a real edit) and times, in turn, interleaved so that a noisy
 # machine slows each alike:
 #   grade  - `cargo grade check STEP`, exactly what a learner runs;
-#   bare   - the same cargo commands the grader runs, started by hand the same way: the tests
-#            through cargo-nextest while clippy runs beside them in its own target directory,
-#            each started directly (not through `cargo` and rustup's proxies), nextest with the
-#            workspace metadata the grader keeps. `cargo grade` itself goes through
-#            `cargo run`, whose own up-to-date check (about 0.13 s here) counts as overhead.
+#   bare   - the same cargo command the grader runs, started by hand the same way: the tests
+#            through cargo-nextest, built with clippy's driver in rustc's place (one build
+#            lints and makes the tests), started directly (not through `cargo` and rustup's
+#            proxies), with the workspace metadata the grader keeps. `cargo grade` itself goes
+#            through `cargo run`, whose own up-to-date check (about 0.1 s here) counts as
+#            overhead.
 #   floor  - `cargo test -p PACKAGE`: the build and one run of the tests, no clippy and no test
 #            in a process of its own; no grader can give a verdict in less.
 #   rustlings - in the solved case, side by side, `rustlings run` on its first quiz after an
@@ -61,13 +62,10 @@ toolchain_bin=$(dirname "$toolchain_cargo")
 metadata="target/grader/metadata/$package.json"
 
 bare() {
-  CARGO=$toolchain_cargo RUSTC=$toolchain_bin/rustc "$toolchain_bin/cargo-clippy" clippy -q --lib \
-    --no-deps -p "$package" --message-format json --target-dir target/grader-clippy \
-    -- -D warnings >/dev/null 2>&1 &
-  local clippy=$!
-  CARGO=$toolchain_cargo RUSTC=$toolchain_bin/rustc RUST_BACKTRACE=0 cargo-nextest nextest run \
-    -p "$package" --no-tests pass --no-fail-fast --cargo-metadata "$metadata" >/dev/null 2>&1 || true
-  wait "$clippy" || true
+  CARGO=$toolchain_cargo RUSTC=$toolchain_bin/rustc RUST_BACKTRACE=0 NEXTEST_DOUBLE_SPAWN=0 \
+    RUSTC_WORKSPACE_WRAPPER=$toolchain_bin/clippy-driver CLIPPY_ARGS=--no-deps__CLIPPY_HACKERY__ \
+    cargo-nextest nextest run -p "$package" --no-tests pass --no-fail-fast \
+    --cargo-metadata "$metadata" >/dev/null 2>&1 || true
 }
 
 measure() {

@@ -79,8 +79,46 @@ pub struct BuildMessages {
     /// Diagnostics of the level `error`, in the order the compiler emitted them (at most
     /// [`MAX_ERRORS`]).
     pub errors: Vec<Diagnostic>,
+    /// Warnings about a library, with the library's name: clippy's findings when the build
+    /// ran under [`Cargo::lint_with_clippy`] (at most twice [`MAX_ERRORS`]: cargo compiles a
+    /// library twice, and each compile says it all again).
+    pub library_warnings: Vec<(String, Diagnostic)>,
     /// Test executables that were built.
     pub test_executables: Vec<TestExecutable>,
+}
+
+impl BuildMessages {
+    /// The warnings about `package`'s own library, each once: what clippy found in the
+    /// learner's code. Warnings about the other packages the build compiled (an earlier step's
+    /// reference) and about test files are not the learner's to fix here.
+    pub fn findings_of(&self, package: &str) -> Vec<Diagnostic> {
+        // A library's name is its package's, with `-` as `_`.
+        let library = package.replace('-', "_");
+        let warnings: Vec<Diagnostic> = self
+            .library_warnings
+            .iter()
+            .filter(|(name, _)| *name == library)
+            .map(|(_, warning)| warning.clone())
+            .collect();
+        distinct(&warnings).into_iter().cloned().collect()
+    }
+}
+
+/// The diagnostics without repeats, first one first: cargo compiles a library twice (once for
+/// `(lib)`, once for `(lib test)`), and each compile reports the same error or finding.
+pub fn distinct(diagnostics: &[Diagnostic]) -> Vec<&Diagnostic> {
+    let mut seen: Vec<&Diagnostic> = Vec::new();
+    for diagnostic in diagnostics {
+        let repeat = seen.iter().any(|other| {
+            other.code == diagnostic.code
+                && other.message == diagnostic.message
+                && other.location == diagnostic.location
+        });
+        if !repeat {
+            seen.push(diagnostic);
+        }
+    }
+    seen
 }
 
 /// How many compiler errors are kept: a learner reads the first; the rest often follow from it.
@@ -136,6 +174,27 @@ impl CargoRun {
             .filter(|line| !is_progress_noise(line))
             .collect();
         let said = said.join("\n");
+        // The build runs clippy's driver in rustc's place (see `Cargo::lint_with_clippy`).
+        if stderr.contains("clippy-driver")
+            && (stderr.contains("not installed") || stderr.contains("never executed"))
+        {
+            // rustup's own line ("'clippy-driver' is not installed for the toolchain ...")
+            // says it best; cargo's ("process didn't exit successfully: ...") comes first.
+            let lines = || stderr.lines().map(str::trim);
+            let detail = lines()
+                .find(|line| line.contains("not installed"))
+                .or_else(|| lines().find(|line| line.contains("clippy-driver")))
+                .unwrap_or("clippy-driver did not start");
+            return Error::Tool {
+                tool: "clippy",
+                detail: format!(
+                    "{what}: {}",
+                    detail.strip_prefix("error: ").unwrap_or(detail)
+                ),
+                advice: "install it with `rustup component add clippy`, then run `cargo grade` \
+                         again",
+            };
+        }
         if stderr.contains("No space left on device") {
             return Error::Tool {
                 tool: "cargo",
@@ -151,6 +210,26 @@ impl CargoRun {
 /// A program's file name on this system: `rustc`, `rustc.exe`.
 pub fn executable(name: &str) -> String {
     format!("{name}{}", std::env::consts::EXE_SUFFIX)
+}
+
+/// Whether rustc flags (separated by spaces, or by `\x1f` as in `CARGO_ENCODED_RUSTFLAGS`) set
+/// a lint's level: `-A warnings`, `-Dclippy::all`, `--cap-lints=allow`, ...
+fn sets_lint_levels(flags: &str) -> bool {
+    const LEVELS: [&str; 10] = [
+        "-A",
+        "-W",
+        "-D",
+        "-F",
+        "--allow",
+        "--warn",
+        "--deny",
+        "--forbid",
+        "--force-warn",
+        "--cap-lints",
+    ];
+    flags
+        .split(|c: char| c.is_whitespace() || c == '\x1f')
+        .any(|flag| LEVELS.iter().any(|level| flag.starts_with(level)))
 }
 
 /// A line of cargo's or nextest's stderr that says nothing about why a run failed.
@@ -245,10 +324,56 @@ impl Cargo {
         self.root.join("target")
     }
 
-    /// Clippy's own target directory, inside the course's: clippy runs beside the tests, and
-    /// with a directory of its own neither waits for the other's build lock.
-    pub fn clippy_target_dir(&self) -> PathBuf {
-        self.target_dir().join("grader-clippy")
+    /// Makes a test build lint the selected packages' own code with clippy as it compiles it:
+    /// clippy's driver takes rustc's place for the workspace's packages
+    /// (`RUSTC_WORKSPACE_WRAPPER`, which is how `cargo clippy` itself runs it), so one build
+    /// gives both the test executables and clippy's findings, as warnings in its messages
+    /// (see [`BuildMessages::findings_of`]).
+    ///
+    /// The rejected alternative is a `cargo clippy` beside the tests, as the grader ran until
+    /// it was measured: a second cargo start-up and a second compile of the library on a
+    /// machine with two cores, about 0.05 s of every check, and every dependency built twice.
+    /// One build also means the code clippy reads is the code the tests run: a
+    /// `#[cfg(clippy)]` twin of a function cannot show clippy one body and the tests another.
+    ///
+    /// The arguments reach the driver the way `cargo clippy` passes them (`CLIPPY_ARGS`,
+    /// separated by `__CLIPPY_HACKERY__`):
+    /// - `--no-deps`: only the selected package is linted, not the earlier steps' references a
+    ///   step depends on, which may hold on purpose what this step's lints refuse (2.5
+    ///   depends on 2.4, whose string slices are 2.5's task);
+    /// - `--force-warn` for each of the step's `lints`: a warning, so a finding never stops
+    ///   the tests from running, that no `#[allow(...)]` in the learner's code can lift (the
+    ///   step that teaches doing without `unwrap` must not pass with
+    ///   `#![allow(clippy::unwrap_used)]`).
+    ///
+    /// cargo names a workspace package's build after its wrapper too, so these builds sit
+    /// beside those of a `cargo test` run by hand, and neither undoes the other.
+    pub fn lint_with_clippy(command: &mut Command, lints: &[String]) {
+        let driver = Cargo::beside_cargo("clippy-driver")
+            .unwrap_or_else(|| PathBuf::from(executable("clippy-driver")));
+        let mut args = String::from("--no-deps__CLIPPY_HACKERY__");
+        for lint in lints {
+            args.push_str("--force-warn__CLIPPY_HACKERY__");
+            args.push_str(lint);
+            args.push_str("__CLIPPY_HACKERY__");
+        }
+        command
+            .env("RUSTC_WORKSPACE_WRAPPER", driver)
+            .env("CLIPPY_ARGS", args);
+        // Flags for rustc from the learner's shell (`RUSTFLAGS` and its kin) reach this build,
+        // and `--cap-lints allow` among them turns clippy off, forced lints included. Such
+        // flags are left out of the check. Only flags that set lint levels are: any other
+        // change to the flags would make cargo rebuild every dependency for the check.
+        for (name, value) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            let rustflags = name == "RUSTFLAGS"
+                || name == "CARGO_ENCODED_RUSTFLAGS"
+                || name == "CARGO_BUILD_RUSTFLAGS"
+                || (name.starts_with("CARGO_TARGET_") && name.ends_with("_RUSTFLAGS"));
+            if rustflags && sets_lint_levels(&value.to_string_lossy()) {
+                command.env_remove(name.as_ref());
+            }
+        }
     }
 
     /// Runs a cargo command that builds, within [`build_limit`], reading its JSON messages
@@ -452,11 +577,23 @@ fn read_message(line: &str, messages: &mut BuildMessages) {
     };
     match message["reason"].as_str() {
         Some("compiler-message") => {
-            if let Some(diagnostic) = diagnostic(&message["message"])
-                && diagnostic.level == "error"
-                && messages.errors.len() < MAX_ERRORS
-            {
+            let Some(diagnostic) = diagnostic(&message["message"]) else {
+                return;
+            };
+            let target = &message["target"];
+            let library = target["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|kind| kind == "lib"));
+            if diagnostic.level == "error" && messages.errors.len() < MAX_ERRORS {
                 messages.errors.push(diagnostic);
+            } else if diagnostic.level == "warning"
+                && library
+                && messages.library_warnings.len() < 2 * MAX_ERRORS
+                && let Some(name) = target["name"].as_str()
+            {
+                messages
+                    .library_warnings
+                    .push((name.to_string(), diagnostic));
             }
         }
         Some("compiler-artifact") if message["profile"]["test"] == true => {
@@ -592,6 +729,69 @@ not json
                 kind: "test".into(),
             }]
         );
+    }
+
+    #[test]
+    fn a_missing_clippy_driver_says_how_to_install_it() {
+        let run = failed_run(
+            "error: 'clippy-driver' is not installed for the toolchain 'stable-x86_64-unknown-linux-gnu'.\nTo install, run `rustup component add clippy`\n",
+        );
+        let err = run.failure("cargo could not build the tests of `x`");
+        assert!(err.to_string().contains("is not installed"), "{err}");
+        let advice = err.advice().unwrap_or_default();
+        assert!(advice.contains("rustup component add clippy"), "{advice}");
+    }
+
+    /// A `compiler-message` line for a warning at `src/lib.rs:line`, from `target`.
+    fn warning(line: u64, code: &str, target: &str, kind: &str) -> String {
+        format!(
+            r#"{{"reason":"compiler-message","target":{{"name":"{target}","kind":["{kind}"]}},"message":{{"level":"warning","message":"m{line}","code":{{"code":"{code}"}},"rendered":"w","spans":[{{"file_name":"src/lib.rs","line_start":{line},"column_start":1,"is_primary":true}}]}}}}"#
+        )
+    }
+
+    #[test]
+    fn findings_are_the_packages_library_warnings_each_once() {
+        let stdout = [
+            warning(3, "clippy::unwrap_used", "no_panics", "lib"),
+            // The same, from the library's second compile (`lib test`).
+            warning(3, "clippy::unwrap_used", "no_panics", "lib"),
+            warning(5, "dead_code", "no_panics", "lib"),
+            // An earlier step's reference the package depends on, and a test file.
+            warning(7, "dead_code", "thiserror_anyhow_solution", "lib"),
+            warning(9, "clippy::string_slice", "no_panics", "test"),
+        ]
+        .join("\n");
+        let findings = parse_messages(&stdout).findings_of("no-panics");
+        let found: Vec<(Option<&str>, u64)> = findings
+            .iter()
+            .map(|f| (f.code.as_deref(), f.location.as_ref().map_or(0, |l| l.line)))
+            .collect();
+        assert_eq!(
+            found,
+            [(Some("clippy::unwrap_used"), 3), (Some("dead_code"), 5)]
+        );
+    }
+
+    #[test]
+    fn only_flags_that_set_lint_levels_are_left_out() {
+        for flags in [
+            "--cap-lints=allow",
+            "-C opt-level=1 --cap-lints allow",
+            "-Awarnings",
+            "-A warnings",
+            "-C\x1fdebuginfo=0\x1f-Aclippy::all",
+            "--force-warn=unused",
+        ] {
+            assert!(sets_lint_levels(flags), "{flags}");
+        }
+        for flags in [
+            "",
+            "-C target-cpu=native",
+            "-Clink-arg=-fuse-ld=mold",
+            "--cfg tokio_unstable",
+        ] {
+            assert!(!sets_lint_levels(flags), "{flags}");
+        }
     }
 
     #[test]

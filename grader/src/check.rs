@@ -1,16 +1,15 @@
-//! The check pipeline for one package: build and run its tests, then clippy with the step's
-//! lints. Deciding the verdict lives here; printing it lives in `render`.
+//! The check pipeline for one package: build its tests with clippy linting the code as it
+//! compiles, then run them. Deciding the verdict lives here; printing it lives in `render`.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::cargo::{self, Cargo, Diagnostic};
+use crate::cargo::{Cargo, Diagnostic};
 use crate::course::Step;
 use crate::error::{Error, Result};
 use crate::pristine::Pristine;
-use crate::process::Running;
 use crate::testrun::{self, Runner, TestFailure, TestOutcome};
 
 /// The verdict on one package.
@@ -100,15 +99,14 @@ impl CheckReport {
 
 /// Checks `package` against `step`'s tests, time limit and lints.
 ///
-/// Clippy runs at the same time as the tests, in a target directory of its own so the two do
-/// not wait for each other's build lock; its findings count only once the tests pass.
+/// One build gives the test executables and clippy's findings (see
+/// [`Cargo::lint_with_clippy`]); the findings count only once the tests pass.
 ///
 /// # Errors
 ///
-/// Only when cargo cannot run at all.
+/// Only when cargo cannot run at all (clippy not installed among the reasons).
 pub fn check_package(cargo: &Cargo, runner: Runner, step: &Step, package: &str) -> Result<Verdict> {
-    let clippy = start_clippy(cargo, package, &step.manifest.lints)?;
-    run_pipeline(cargo, runner, step, package, Some(clippy))
+    run_pipeline(cargo, runner, step, package, Some(&step.manifest.lints))
 }
 
 /// Like [`check_package`] without clippy: for starters, which are expected to fail anyway.
@@ -130,7 +128,7 @@ fn run_pipeline(
     runner: Runner,
     step: &Step,
     package: &str,
-    clippy: Option<Running>,
+    lints: Option<&[String]>,
 ) -> Result<Verdict> {
     let graded = graded_targets(cargo, step, package);
     let tests = testrun::run_tests(
@@ -139,60 +137,27 @@ fn run_pipeline(
         package,
         &graded,
         step.manifest.time_limit_secs,
-    );
-    // Every way out but a pass drops `clippy`, which ends it: its answer is not needed.
-    match tests? {
-        TestOutcome::CompileError { errors } => Ok(Verdict::CompileError { errors }),
+        lints,
+    )?;
+    Ok(match tests {
+        TestOutcome::CompileError { errors } => Verdict::CompileError { errors },
         TestOutcome::Ran {
             passed: 0,
             failures,
-        } if failures.is_empty() => Ok(Verdict::NoTests),
+            ..
+        } if failures.is_empty() => Verdict::NoTests,
         TestOutcome::Ran {
             passed,
             mut failures,
+            ..
         } if !failures.is_empty() => {
             sort_by_source_order(&mut failures, &step.test_files());
-            Ok(Verdict::TestsFailed { passed, failures })
+            Verdict::TestsFailed { passed, failures }
         }
-        TestOutcome::Ran { passed, .. } => {
-            let Some(clippy) = clippy else {
-                return Ok(Verdict::Passed { tests: passed });
-            };
-            clippy_verdict(&cargo.finish_build(clippy)?, passed)
-        }
-    }
-}
-
-/// Reads clippy's answer once the tests have passed.
-///
-/// A clippy that fails without a single finding did not lint at all (most often it is not
-/// installed): that is an error to fix, never a silent pass.
-fn clippy_verdict(run: &cargo::CargoRun, passed: usize) -> Result<Verdict> {
-    let findings = run.messages.errors.clone();
-    if !findings.is_empty() {
-        return Ok(Verdict::Clippy { findings });
-    }
-    if run.success() {
-        return Ok(Verdict::Passed { tests: passed });
-    }
-    let stderr = run.stderr();
-    let detail = stderr
-        .lines()
-        .map(str::trim)
-        .find(|line| !line.is_empty())
-        .map_or("it exited without a message", |line| {
-            line.strip_prefix("error: ").unwrap_or(line)
-        })
-        .to_string();
-    let advice = if stderr.contains("no such command") || stderr.contains("not installed") {
-        "install it with `rustup component add clippy`, then run `cargo grade` again"
-    } else {
-        "run `cargo clippy` in the step's folder to see its whole message"
-    };
-    Err(Error::Tool {
-        tool: "cargo clippy",
-        detail,
-        advice,
+        TestOutcome::Ran {
+            passed, findings, ..
+        } if findings.is_empty() => Verdict::Passed { tests: passed },
+        TestOutcome::Ran { findings, .. } => Verdict::Clippy { findings },
     })
 }
 
@@ -222,34 +187,6 @@ fn graded_targets(cargo: &Cargo, step: &Step, package: &str) -> Vec<String> {
         .iter()
         .filter_map(|file| Some(file.file_stem()?.to_string_lossy().into_owned()))
         .collect()
-}
-
-/// Starts `cargo clippy` on the package's library with every warning and the step's lints as
-/// errors. Only the learner's code is linted: not the graded tests, and not the earlier
-/// steps' references a step depends on (`--no-deps`), which may hold on purpose what this
-/// step's lints refuse (2.5 depends on 2.4, whose string slices are 2.5's task). Dropping the
-/// answer unread ends clippy.
-fn start_clippy(cargo: &Cargo, package: &str, lints: &[String]) -> Result<Running> {
-    let mut command = cargo.subcommand("clippy", Cargo::beside_cargo("cargo-clippy"));
-    command
-        .args(["--quiet", "--lib", "--no-deps", "--package", package])
-        .args(["--message-format", cargo.message_format()])
-        .arg("--target-dir")
-        .arg(cargo.clippy_target_dir())
-        .args(["--", "-D", "warnings"]);
-    // `-F` (forbid), not `-D`: a `#![allow(clippy::unwrap_used)]` in the learner's code
-    // overrides a `-D` from the command line, and would pass the very step that teaches doing
-    // without `unwrap`. Under `-F` such an `allow` is itself an error (E0453). `warnings` stays
-    // `-D`: starters need their `#[allow(dead_code)]`.
-    for lint in lints {
-        command.args(["-F", lint]);
-    }
-    // Flags for rustc from the learner's shell or cargo configuration (`RUSTFLAGS`,
-    // `build.rustflags`, `target.*.rustflags`) reach clippy too, and `--cap-lints allow` among
-    // them silences every finding, forbidden ones included. An empty `CARGO_ENCODED_RUSTFLAGS`
-    // wins over all of them. Clippy builds in a directory of its own, so no build is redone.
-    command.env("CARGO_ENCODED_RUSTFLAGS", "");
-    cargo.start_build(command)
 }
 
 /// Checks a step's exercise as the learner has it, timing the whole check.
@@ -293,7 +230,7 @@ pub fn check_step(
 }
 
 /// Builds what the checks of `steps` will need, so the first check of a part does not wait
-/// for its dependencies: the exercises' test builds and clippy's, as a check runs them. A
+/// for its dependencies: the exercises' test builds, linted as a check builds them. A
 /// starter that does not compile yet (on purpose or not) does not stop the dependencies from
 /// being built; its errors are for the check to show.
 ///
@@ -301,11 +238,6 @@ pub fn check_step(
 ///
 /// When cargo cannot run, or a build runs out of time.
 pub fn warm(cargo: &Cargo, steps: &[Step]) -> Result<()> {
-    let packages = |command: &mut std::process::Command| {
-        for step in steps {
-            command.args(["--package", step.package()]);
-        }
-    };
     let mut tests = cargo.command();
     tests.args([
         "test",
@@ -313,67 +245,12 @@ pub fn warm(cargo: &Cargo, steps: &[Step]) -> Result<()> {
         "--message-format",
         cargo.message_format(),
     ]);
-    packages(&mut tests);
+    for step in steps {
+        tests.args(["--package", step.package()]);
+    }
+    // Each step's own lints are left to its check: they make cargo compile the step's crate
+    // again, which takes a moment; its dependencies are what takes minutes.
+    Cargo::lint_with_clippy(&mut tests, &[]);
     cargo.build(tests)?;
-    let mut clippy = cargo.command();
-    clippy
-        .args([
-            "clippy",
-            "--lib",
-            "--no-deps",
-            "--message-format",
-            cargo.message_format(),
-        ])
-        .arg("--target-dir")
-        .arg(cargo.clippy_target_dir());
-    packages(&mut clippy);
-    cargo.build(clippy)?;
     Ok(())
-}
-
-#[cfg(all(test, unix))]
-mod tests {
-    use super::*;
-    use std::os::unix::process::ExitStatusExt;
-
-    fn output(code: i32, stdout: &str, stderr: &str) -> cargo::CargoRun {
-        let mut out = crate::process::Capped::new(1 << 16);
-        out.push(stdout.as_bytes());
-        let mut err = crate::process::Capped::new(1 << 16);
-        err.push(stderr.as_bytes());
-        cargo::CargoRun {
-            finished: crate::process::Finished {
-                // A raw wait status holds the exit code in its second byte.
-                status: Some(std::process::ExitStatus::from_raw(code << 8)),
-                stdout: out,
-                stderr: err,
-            },
-            messages: cargo::parse_messages(stdout),
-        }
-    }
-
-    #[test]
-    fn a_clean_clippy_passes() {
-        let verdict = clippy_verdict(&output(0, "", ""), 3).unwrap();
-        assert!(matches!(verdict, Verdict::Passed { tests: 3 }));
-    }
-
-    #[test]
-    fn a_missing_clippy_is_an_error_with_the_install_command() {
-        let stderr = "error: no such command: `clippy`\n\n\tView all installed commands with `cargo --list`\n";
-        let err = clippy_verdict(&output(101, "", stderr), 3).unwrap_err();
-        let message = err.to_string();
-        assert!(message.contains("no such command"), "{message}");
-        let advice = err.advice().unwrap_or_default();
-        assert!(advice.contains("rustup component add clippy"), "{advice}");
-    }
-
-    #[test]
-    fn any_other_silent_failure_is_an_error_too() {
-        let err = clippy_verdict(&output(1, "", ""), 3).unwrap_err();
-        assert!(
-            err.to_string().contains("exited without a message"),
-            "{err}"
-        );
-    }
 }

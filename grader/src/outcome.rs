@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::cargo::{Diagnostic, Location};
+use crate::cargo::{Diagnostic, Location, distinct};
 use crate::check::{CheckReport, Verdict};
 use crate::course::Step;
 use crate::error::Result as GraderResult;
@@ -396,23 +396,6 @@ fn advice(report: &CheckReport, step: &Step, root: &Path) -> Advice {
             counted: report.edited_tests.is_empty(),
         },
     }
-}
-
-/// The errors without repeats, first one first: an error in the library is reported once for
-/// `(lib)` and once for `(lib test)`.
-fn distinct(errors: &[Diagnostic]) -> Vec<&Diagnostic> {
-    let mut seen: Vec<&Diagnostic> = Vec::new();
-    for error in errors {
-        let repeat = seen.iter().any(|other| {
-            other.code == error.code
-                && other.message == error.message
-                && other.location == error.location
-        });
-        if !repeat {
-            seen.push(error);
-        }
-    }
-    seen
 }
 
 /// Where to fix a compile error: never a graded test file.

@@ -222,9 +222,29 @@ impl Pristine {
             .collect()
     }
 
+    /// Whether the learner's files of `step` (its `src/`) are exactly the starter's: the step
+    /// is not begun. `false` when the lock does not know the step.
+    pub fn is_untouched_starter(&self, root: &Path, step: &Step) -> bool {
+        let shipped: BTreeMap<PathBuf, String> = self
+            .files_of(root, step)
+            .into_iter()
+            .filter(|(file, _)| !is_graded(step, file))
+            .collect();
+        let current: Vec<PathBuf> = tracked_files(step)
+            .into_iter()
+            .filter(|file| !is_graded(step, file))
+            .collect();
+        !shipped.is_empty()
+            && current.len() == shipped.len()
+            && current.iter().all(|file| {
+                let now = std::fs::read(file).map(|bytes| blob_id(&bytes)).ok();
+                now.as_ref() == shipped.get(file)
+            })
+    }
+
     /// The graded files of `step` (tests, `Cargo.toml`, `step.toml`, a build script: see
     /// [`is_graded`])
-    /// that differ from what was shipped: changed, deleted or added. Empty when the lock does
+    /// that differ from what was shipped: changed, deleted, or added outside `tests/`. Empty when the lock does
     /// not know the step (a course author's new step).
     pub fn edited_tests(&self, root: &Path, step: &Step) -> Vec<PathBuf> {
         let shipped: BTreeMap<PathBuf, String> = self
@@ -235,9 +255,14 @@ impl Pristine {
         if shipped.is_empty() {
             return Vec::new();
         }
+        // A file the learner adds to `tests/` is a test of their own: it runs, and must pass,
+        // beside the shipped ones, which it cannot change (the targets graded are the sealed
+        // ones). It is not an edit. An added build file is.
+        let own_tests = step.exercise_dir.join("tests");
         let mut current: Vec<PathBuf> = tracked_files(step)
             .into_iter()
             .filter(|file| is_graded(step, file))
+            .filter(|file| shipped.contains_key(file) || !file.starts_with(&own_tests))
             .collect();
         current.sort();
         let mut edited: Vec<PathBuf> = current
@@ -274,7 +299,7 @@ impl Pristine {
     }
 }
 
-/// The steps with attempts in this checkout's progress file, read leniently: an unreadable
+/// The steps checked in this checkout's progress file, read leniently: an unreadable
 /// file counts as none (`seal` must not fail on it; the grader moves it aside on its next run).
 fn attempted_steps(root: &Path) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(root.join(crate::progress::PROGRESS_PATH)) else {
@@ -288,7 +313,12 @@ fn attempted_steps(root: &Path) -> Vec<String> {
         .map(|steps| {
             steps
                 .iter()
-                .filter(|(_, entry)| entry["attempts"].as_u64().is_some_and(|n| n > 0))
+                // A check of the untouched starter counts no attempt, but it is a learner's
+                // check all the same.
+                .filter(|(_, entry)| {
+                    entry["attempts"].as_u64().is_some_and(|n| n > 0)
+                        || entry["last_checked"].is_u64()
+                })
                 .map(|(id, _)| id.clone())
                 .collect()
         })

@@ -142,6 +142,20 @@ impl StepProgress {
         }
     }
 
+    /// Records a check of the starter exactly as shipped at `now`: the step is opened and its
+    /// verdict kept, but no attempt is counted, since nothing was tried yet (`watch` checks the
+    /// next step as soon as one passes). On a passed step it is a failing review, as in
+    /// [`StepProgress::record_check`].
+    pub fn record_starter_check(&mut self, now: u64, verdict: String) {
+        if self.passed() {
+            self.record_check(now, verdict, false);
+            return;
+        }
+        self.open(now);
+        self.last_checked = Some(now);
+        self.last_verdict = Some(verdict);
+    }
+
     /// Records that the next hint of a step with `levels` hints was shown at `now`, and returns
     /// its level (1-based; 0 when the step has no hints). After the last level, the last one is
     /// shown again and nothing more is counted.
@@ -569,6 +583,20 @@ mod tests {
         );
         assert_eq!(entry.passed_at, None, "but the pass no longer stands");
         assert_eq!(entry.last_verdict.as_deref(), Some("test `x` failed"));
+    }
+
+    #[test]
+    fn a_check_of_the_starter_as_shipped_is_no_attempt() {
+        let mut entry = StepProgress::default();
+        entry.record_starter_check(10, "test `x` failed".into());
+        assert_eq!(entry.attempts, 0);
+        assert_eq!(entry.last_verdict.as_deref(), Some("test `x` failed"));
+        entry.record_check(20, "test `x` failed".into(), false);
+        assert_eq!(entry.attempts, 1);
+        entry.record_check(30, "passed".into(), true);
+        entry.record_starter_check(40, "test `x` failed".into());
+        assert!(!entry.passed(), "a reset step that fails is not passed");
+        assert_eq!(entry.attempts, 2);
     }
 
     #[test]

@@ -316,11 +316,11 @@ fn support_failure(passed: usize, tests: &[String], message: &str, location: &st
     )
 }
 
-fn clippy(findings: &[Diagnostic], lints: &[String], fix: &Place, hint: &str) -> String {
-    let lints = if lints.is_empty() {
+fn clippy(findings: &[Diagnostic], lints_of_step: &[String], fix: &Place, hint: &str) -> String {
+    let lints = if lints_of_step.is_empty() {
         String::new()
     } else {
-        format!(" (this step also enforces {})", lints.join(", "))
+        format!(" (this step also enforces {})", lints_of_step.join(", "))
     };
     let mut out = format!(
         "{} The tests pass, but clippy has {} finding{}{lints}.\n\n",
@@ -331,14 +331,18 @@ fn clippy(findings: &[Diagnostic], lints: &[String], fix: &Place, hint: &str) ->
     for finding in findings.iter().take(SHOWN_FAILURES) {
         let _ = writeln!(out, "{}\n", indent(finding.rendered.trim_end(), 2));
     }
-    if findings
-        .iter()
-        .any(|finding| finding.code.as_deref() == Some("E0453"))
-    {
+    // The step's own lints are forced (`--force-warn`): an `allow` in the code is ignored, and
+    // a learner who wrote one should know why it did nothing.
+    if findings.iter().any(|finding| {
+        finding
+            .code
+            .as_ref()
+            .is_some_and(|code| lints_of_step.contains(code))
+    }) {
         let _ = writeln!(
             out,
-            "  This step's lints cannot be turned off with `allow`: remove the `allow` and change\n  \
-             the code the lint points at.\n"
+            "  This step's lints hold even where the code says `allow`: change the code the lint\n  \
+             points at.\n"
         );
     }
     let _ = writeln!(
@@ -1096,10 +1100,10 @@ mod tests {
     fn a_clippy_finding_reads_exactly() {
         let (step, root) = step("1.3");
         let finding = Diagnostic {
-            level: "error".into(),
+            level: "warning".into(),
             code: Some("clippy::unwrap_used".into()),
             message: "used `unwrap()`".into(),
-            rendered: "error: used `unwrap()`".into(),
+            rendered: "warning: used `unwrap()`".into(),
             location: None,
             notes: Vec::new(),
         };
@@ -1113,7 +1117,10 @@ mod tests {
             text,
             "✗ The tests pass, but clippy has 1 finding (this step also enforces clippy::unwrap_used).\n\
              \n\
-             \x20 error: used `unwrap()`\n\
+             \x20 warning: used `unwrap()`\n\
+             \n\
+             \x20 This step's lints hold even where the code says `allow`: change the code the lint\n\
+             \x20 points at.\n\
              \n\
              Next: fix what clippy says in exercises/01_basics/03_lint/src/lib.rs, and run `cargo grade` again.\n\
              \x20     Stuck? `cargo grade hint` shows hint 1 of 2.\n"

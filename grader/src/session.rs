@@ -204,16 +204,21 @@ impl Session {
     }
 
     /// Checks a step and records the attempt, the verdict and a pass. A check of a step that
-    /// has already passed is a review and counts no attempt.
+    /// has already passed is a review, and one of the starter as shipped a first look: neither
+    /// counts an attempt.
     ///
     /// # Errors
     ///
     /// When cargo cannot run, or the progress cannot be saved.
     pub fn check(&mut self, step: &Step) -> Result<CheckReport> {
-        let edited = match Pristine::load(&self.course.root)? {
-            Some(pristine) => pristine.edited_tests(&self.course.root, step),
-            None => Vec::new(),
-        };
+        let pristine = Pristine::load(&self.course.root)?;
+        let root = &self.course.root;
+        let edited = pristine
+            .as_ref()
+            .map_or_else(Vec::new, |lock| lock.edited_tests(root, step));
+        let untouched = pristine
+            .as_ref()
+            .is_some_and(|lock| lock.is_untouched_starter(root, step));
         let report = check::check_step(&self.cargo, self.runner, step, edited)?;
         let verdict = if report.edited_tests.is_empty() {
             report.verdict.summary()
@@ -222,9 +227,12 @@ impl Session {
         };
         let passed = report.counts_as_pass();
         self.update(|progress| {
-            progress
-                .step_mut(&step.id)
-                .record_check(fsutil::now(), verdict, passed);
+            let entry = progress.step_mut(&step.id);
+            if untouched && !passed {
+                entry.record_starter_check(fsutil::now(), verdict);
+            } else {
+                entry.record_check(fsutil::now(), verdict, passed);
+            }
         })?;
         Ok(report)
     }

@@ -187,7 +187,8 @@ mod learner_loop {
             .assert_stdout("`cargo grade hint` shows hint 1 of 2");
         assert_eq!(
             course.progress()["steps"]["01_basics/01_add"]["attempts"],
-            1
+            0,
+            "a check of the starter as shipped is no attempt"
         );
     }
 
@@ -322,25 +323,34 @@ mod verdicts {
     #[test]
     #[cfg(unix)]
     fn a_missing_clippy_is_an_error_that_says_how_to_install_it() {
-        // A cargo whose `clippy` subcommand is missing, as on a minimal rustup profile.
+        // A toolchain without clippy, as on a minimal rustup profile: its cargo is the real
+        // one, and the `clippy-driver` beside it is rustup's proxy, which says so.
         let course = Course::new();
         let real_cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let fake = course.path("cargo-without-clippy");
-        std::fs::write(
-            &fake,
-            format!(
-                "#!/bin/sh\nif [ \"$1\" = clippy ]; then\n  echo \"error: no such command: \\`clippy\\`\" >&2\n  exit 101\nfi\nexec \"{real_cargo}\" \"$@\"\n"
+        let bin = course.path("toolchain-without-clippy");
+        std::fs::create_dir_all(&bin).unwrap();
+        let scripts = [
+            ("cargo", format!("#!/bin/sh\nexec \"{real_cargo}\" \"$@\"\n")),
+            (
+                "clippy-driver",
+                "#!/bin/sh\necho \"error: 'clippy-driver' is not installed for the toolchain 'stable-x86_64-unknown-linux-gnu'.\" >&2\necho \"To install, run \\`rustup component add clippy\\`\" >&2\nexit 1\n".to_string(),
             ),
-        )
-        .unwrap();
-        let mut permissions = std::fs::metadata(&fake).unwrap().permissions();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
-        std::fs::set_permissions(&fake, permissions).unwrap();
+        ];
+        for (name, script) in scripts {
+            let path = bin.join(name);
+            std::fs::write(&path, script).unwrap();
+            let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+            std::fs::set_permissions(&path, permissions).unwrap();
+        }
         course.solve("01_basics/01_add");
         course
-            .grade_with(&["check", "1.1"], &[("CARGO", fake.to_str().unwrap())])
+            .grade_with(
+                &["check", "1.1"],
+                &[("CARGO", bin.join("cargo").to_str().unwrap())],
+            )
             .assert_code(2)
-            .assert_stderr("no such command")
+            .assert_stderr("is not installed")
             .assert_stderr("rustup component add clippy");
     }
 
@@ -567,6 +577,12 @@ mod help {
         let course = Course::new();
         course.solve("01_basics/01_add");
         course.grade(&[]).assert_code(0);
+        // A first try at 1.2: a check of its starter as shipped would be no attempt.
+        let endless = "exercises/01_basics/02_endless/src/lib.rs";
+        course.write(
+            endless,
+            &format!("{}\n// a first try\n", course.read(endless)),
+        );
         course.grade(&["check"]).assert_code(1);
         let report = course.grade(&["report", "--json", "--name", "ana"]);
         report.assert_code(0);

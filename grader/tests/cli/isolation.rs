@@ -64,3 +64,43 @@ fn a_solution_that_prints_passes_whatever_rust_test_nocapture_says() {
         .assert_code(0)
         .assert_stdout("1.1 passed");
 }
+
+#[test]
+fn a_test_file_of_the_learners_own_runs_and_does_not_void_the_pass() {
+    let course = Course::new();
+    course.solve("01_basics/01_add");
+    let mine = "exercises/01_basics/01_add/tests/mine.rs";
+    course.write(
+        mine,
+        "#[test]\nfn my_own_sum() {\n    assert_eq!(add::add(40, 2), 42);\n}\n",
+    );
+    course.grade(&["check", "1.1"]).assert_code(0);
+    assert!(course.passed("01_basics/01_add"));
+
+    // It is a test like the others: when it fails, the step does not pass.
+    course.write(
+        mine,
+        "#[test]\nfn my_own_sum() {\n    assert_eq!(add::add(40, 2), 41);\n}\n",
+    );
+    course
+        .grade(&["check", "1.1"])
+        .assert_code(1)
+        .assert_stdout("my_own_sum");
+}
+
+#[test]
+fn a_check_of_the_untouched_starter_counts_no_attempt() {
+    // As `watch` does when a step passes and the next one is checked at once.
+    let course = Course::new();
+    course.grade(&["check", "1.1"]).assert_code(1);
+    assert_eq!(
+        course.progress()["steps"]["01_basics/01_add"]["attempts"],
+        0
+    );
+    course.solve("01_basics/01_add");
+    course.grade(&["check", "1.1"]).assert_code(0);
+    assert_eq!(
+        course.progress()["steps"]["01_basics/01_add"]["attempts"],
+        1
+    );
+}
