@@ -313,7 +313,11 @@ fn reset(root: &Path, color: bool, query: &str, tests_only: bool) -> Result<Outc
     let session = open(root, color)?;
     let step = session.resolve(Some(query))?;
     let report = restore::reset(root, &step, tests_only)?;
+    let was_passed = session.progress.passed(&step.id);
     say!("{}", render::reset(&step, &report, tests_only, root));
+    if was_passed && !tests_only {
+        say!("{}", render::reset_of_a_passed_step(&step));
+    }
     Ok(Outcome::Success)
 }
 

@@ -55,7 +55,9 @@ pub fn tracked_files(step: &Step) -> Vec<PathBuf> {
         .iter()
         .flat_map(|dir| walkdir::WalkDir::new(step.exercise_dir.join(dir)).sort_by_file_name())
         .flatten()
-        .filter(|entry| entry.file_type().is_file())
+        // A symbolic link counts as the file it points to (an editor or a learner may keep
+        // `src/lib.rs` elsewhere): it is read, and backed up, through the link.
+        .filter(|entry| !entry.file_type().is_dir())
         .map(walkdir::DirEntry::into_path)
         .collect();
     files.extend(

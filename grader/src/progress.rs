@@ -145,7 +145,7 @@ impl StepProgress {
     /// Records a check of the starter exactly as shipped at `now`: the step is opened and its
     /// verdict kept, but no attempt is counted, since nothing was tried yet (`watch` checks the
     /// next step as soon as one passes). On a passed step it is a failing review, as in
-    /// [`StepProgress::record_check`].
+    /// [`StepProgress::record_check`]: a pass stands for code that passes now.
     pub fn record_starter_check(&mut self, now: u64, verdict: String) {
         if self.passed() {
             self.record_check(now, verdict, false);
@@ -595,8 +595,8 @@ mod tests {
         assert_eq!(entry.attempts, 1);
         entry.record_check(30, "passed".into(), true);
         entry.record_starter_check(40, "test `x` failed".into());
-        assert!(!entry.passed(), "a reset step that fails is not passed");
-        assert_eq!(entry.attempts, 2);
+        assert!(!entry.passed(), "a pass stands for code that passes now");
+        assert_eq!(entry.attempts, 2, "and the review is no attempt");
     }
 
     #[test]

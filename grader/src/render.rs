@@ -154,6 +154,16 @@ pub fn reset(step: &Step, report: &ResetReport, tests_only: bool, root: &Path) -
     out
 }
 
+/// What `reset` of a passed step means for its pass: a check of the starter withdraws it.
+pub fn reset_of_a_passed_step(step: &Step) -> String {
+    format!(
+        "{} {} was passed: a check of the starter withdraws the pass, and a check of your \
+         code passing again gives it back. Your passing code is in the backup above.\n",
+        "Note:".bold(),
+        step.label()
+    )
+}
+
 fn relative(path: &Path, root: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)

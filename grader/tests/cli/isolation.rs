@@ -104,3 +104,48 @@ fn a_check_of_the_untouched_starter_counts_no_attempt() {
         1
     );
 }
+
+#[test]
+#[cfg(unix)]
+fn reset_backs_up_a_symlinked_file_through_its_link() {
+    let course = Course::new();
+    course.git(&["init", "-q"]);
+    course.git(&["add", "-A"]);
+    course.git(&["commit", "-qm", "the course"]);
+    let lib = course.path("exercises/01_basics/01_add/src/lib.rs");
+    let mine = course.path("my-add.rs");
+    std::fs::write(&mine, "pub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n").unwrap();
+    std::fs::remove_file(&lib).unwrap();
+    std::os::unix::fs::symlink(&mine, &lib).unwrap();
+
+    course.grade(&["reset", "1.1"]).assert_code(0);
+    let backups: Vec<PathBuf> = std::fs::read_dir(course.path(".grader/backups"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    let saved = std::fs::read_to_string(backups[0].join("src/lib.rs")).unwrap();
+    assert!(
+        saved.contains("a + b"),
+        "the backup holds the code: {saved}"
+    );
+    assert!(
+        course
+            .read("exercises/01_basics/01_add/src/lib.rs")
+            .contains("todo!()")
+    );
+    assert!(std::fs::read_to_string(&mine).unwrap().contains("a + b"));
+}
+
+#[test]
+fn reset_of_a_passed_step_says_what_becomes_of_the_pass() {
+    let course = Course::new();
+    course.git(&["init", "-q"]);
+    course.git(&["add", "-A"]);
+    course.git(&["commit", "-qm", "the course"]);
+    course.solve("01_basics/01_add");
+    course.grade(&["check", "1.1"]).assert_code(0);
+    course
+        .grade(&["reset", "1.1"])
+        .assert_code(0)
+        .assert_stdout("1.1 was passed: a check of the starter withdraws the pass");
+}
