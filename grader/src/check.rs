@@ -131,13 +131,27 @@ fn run_pipeline(
     lints: Option<&[String]>,
 ) -> Result<Verdict> {
     let graded = graded_targets(cargo, step, package);
+    let dir = if package == step.package() {
+        &step.exercise_dir
+    } else {
+        &step.solution_dir
+    };
+    let test_files = std::fs::read_dir(dir.join("tests")).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|entry| entry.path().extension().is_some_and(|ext| ext == "rs"))
+    });
+    let build = testrun::Build {
+        lints,
+        library_harness: !test_files || testrun::has_unit_tests(&dir.join("src")),
+    };
     let tests = testrun::run_tests(
         cargo,
         runner,
         package,
         &graded,
         step.manifest.time_limit_secs,
-        lints,
+        build,
     )?;
     Ok(match tests {
         TestOutcome::CompileError { errors } => Verdict::CompileError { errors },
