@@ -875,7 +875,14 @@ impl Parser {
         // (Cut before the search, so that a byte-by-byte walk past a limit does not search the
         // rest of the buffer for every byte.)
         let rest = rest.get(..self.room(bytes, record)).unwrap_or(rest);
-        let end = find_stop(rest, !quoted, false).unwrap_or(rest.len());
+        // Two calls with constant arguments, so that each gets its own loop (one call with
+        // `!quoted` tested `comma` on every word: 6% more instructions on invalid input).
+        let stop = if quoted {
+            find_stop(rest, false, false)
+        } else {
+            find_stop(rest, true, false)
+        };
+        let end = stop.unwrap_or(rest.len());
         let Some(text) = rest.get(..end).filter(|text| !text.is_empty()) else {
             return 0;
         };
