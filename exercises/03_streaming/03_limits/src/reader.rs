@@ -338,10 +338,11 @@ const ABOVE_CR: u64 = u64::from_le_bytes([b'\r' + 1; 8]);
 /// The high bit set in the bytes of `word` that `find_stop` looks for, and no other bit below
 /// the lowest of them, so that the lowest bit set is the first such byte.
 ///
-/// Three tests from "Bit Twiddling Hacks", each exact up to the first byte it finds:
-/// `has_zero_byte(word ^ QUOTES)` finds a `"` (a byte equal to `"` is a zero byte of the XOR);
-/// taking `\r + 1` from every byte sets the high bit of each byte below it (it wraps around)
-/// and of no ASCII byte above it; a byte that is not ASCII has its high bit set already.
+/// Tests from "Bit Twiddling Hacks", each exact up to the first byte it finds:
+/// `has_zero_byte(word ^ QUOTES)` finds a `"` (a byte equal to `"` is a zero byte of the XOR),
+/// and `COMMAS` a `,` the same way; taking `\r + 1` from every byte sets the high bit of each
+/// byte below it (it wraps around) and of no ASCII byte above it; a byte that is not ASCII has
+/// its high bit set already.
 fn candidates(word: u64, comma: bool, non_ascii: bool) -> u64 {
     let quotes = has_zero_byte(word ^ QUOTES);
     let commas = if comma {
