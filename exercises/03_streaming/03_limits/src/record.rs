@@ -77,6 +77,11 @@ impl RecordBuf {
     }
 
     /// The field at `index`, or `None` when the record is shorter.
+    ///
+    /// `#[inline]`: typed rows call it for every field, from code compiled in the caller's
+    /// crate (it is generic over the row type), where a function without it stays a call
+    /// (3.7% of the instructions of the typed bench).
+    #[inline]
     pub fn field(&self, index: usize) -> Option<&str> {
         self.text.get(self.spans.get(index)?.clone())
     }

@@ -209,24 +209,25 @@ impl<R: BufRead, T: DeserializeOwned> Iterator for Rows<R, T> {
             return None;
         }
         let header = self.header.as_ref()?;
-        let item = match self.reader.read_record(&mut self.record) {
+        let error = match self.reader.read_record(&mut self.record) {
             Ok(false) => return None,
             Ok(true) => match Self::row_showing_value(&self.record, header) {
+                Ok(row) => return Some(Ok(row)),
                 // A bad value in a record that a quote stretched over several lines: most
                 // likely the quote never closed. The reader then reports the quote and reads
                 // the lines after it again, so their rows are not lost (`reject_record`).
                 Err(ReadError::Row(error)) => {
                     let quote = self.reader.reject_record(error.field());
-                    Err(ReadError::Row(quote.unwrap_or(error)))
+                    ReadError::Row(quote.unwrap_or(error))
                 }
-                other => other,
+                Err(error) => error,
             },
-            Err(error) => Err(error),
+            Err(error) => error,
         };
-        if item.as_ref().is_err_and(ReadError::is_fatal) {
+        if error.is_fatal() {
             self.finished = true;
         }
-        Some(item)
+        Some(Err(error))
     }
 }
 

@@ -112,8 +112,6 @@ impl<'de> de::Deserializer<'de> for RecordDeserializer<'de> {
         let columns = Columns {
             header: self.header,
             record: self.record,
-            // Once per record, not once per key: it walks the header's names.
-            named_len: self.header.named_len(),
             next: 0,
             last_key: &last_key,
         };
@@ -139,8 +137,6 @@ impl<'de> de::Deserializer<'de> for RecordDeserializer<'de> {
 struct Columns<'a, 'k> {
     header: &'a Header,
     record: &'a RecordBuf,
-    /// The header's `named_len`: the columns that are keys.
-    named_len: usize,
     /// The column whose key comes next.
     next: usize,
     /// The column of the last key handed out, to place errors raised after it.
@@ -154,9 +150,14 @@ impl<'de> de::MapAccess<'de> for Columns<'de, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
+        let Some(name) = self.header.name(self.next) else {
+            return Ok(None);
+        };
         // Unnamed columns at the end of the header (Excel's trailing comma) are not keys: the
         // row type never sees them. Their fields must be empty, or a value would be lost.
-        if self.next >= self.named_len {
+        // Only an empty name can be one of them, so `named_len` (which walks the header's
+        // names) is asked only then: asking it for every record was 1% of the typed bench.
+        if name.is_empty() && self.next >= self.header.named_len() {
             for column in self.next..self.header.len() {
                 if !self.record.field(column).unwrap_or_default().is_empty() {
                     return Err(DeError {
@@ -170,9 +171,6 @@ impl<'de> de::MapAccess<'de> for Columns<'de, '_> {
             }
             return Ok(None);
         }
-        let Some(name) = self.header.name(self.next) else {
-            return Ok(None);
-        };
         self.last_key.set(Some(self.next));
         let key = BorrowedStrDeserializer::<DeError>::new(name);
         seed.deserialize(key)
