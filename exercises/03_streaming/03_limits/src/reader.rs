@@ -1320,35 +1320,52 @@ mod tests {
         })
     }
 
-    /// Every byte value at every place of two words and a tail, after another byte that may
-    /// itself be one to find: the test of a word is exact only up to its first find, so that
-    /// one must be the one reported.
+    /// Every byte value at every place of two words and a tail.
     #[test]
-    fn find_stop_agrees_with_a_byte_by_byte_search() {
-        let befores = [
-            b'a', 0, b'\t', b'\n', b'\r', 14, b'"', b',', 0x7F, 0x80, 0xFF,
+    fn find_stop_finds_each_byte_it_should_at_every_place() {
+        for len in 0..18 {
+            for at in 0..=len {
+                for byte in 0..=u8::MAX {
+                    let mut text = vec![b'a'; len];
+                    text.insert(at, byte);
+                    check_find_stop(&text);
+                }
+            }
+        }
+    }
+
+    /// Two bytes that may both be ones to find, at every pair of places: the test of a word is
+    /// exact only up to its first find, so that one must be the one reported. The bytes are
+    /// those at the edges of what is found (every byte value is the test above's).
+    #[test]
+    fn find_stop_reports_the_first_of_two() {
+        let edges = [
+            b'a', 0, 1, b'\t', b'\n', 12, b'\r', 14, b' ', b'!', b'"', b'#', b'+', b',', b'-',
+            0x7F, 0x80, 0x81, 0xFE, 0xFF,
         ];
         for len in 0..18 {
             for first in 0..=len {
                 for second in first + 1..=len + 1 {
-                    for before in befores {
-                        for byte in 0..=u8::MAX {
+                    for before in edges {
+                        for byte in edges {
                             let mut text = vec![b'a'; len];
                             text.insert(first, before);
                             text.insert(second, byte);
-                            for (comma, non_ascii) in
-                                [(true, true), (true, false), (false, true), (false, false)]
-                            {
-                                assert_eq!(
-                                    find_stop(&text, comma, non_ascii),
-                                    naive(&text, comma, non_ascii),
-                                    "{text:?}, comma {comma}, non_ascii {non_ascii}"
-                                );
-                            }
+                            check_find_stop(&text);
                         }
                     }
                 }
             }
+        }
+    }
+
+    fn check_find_stop(text: &[u8]) {
+        for (comma, non_ascii) in [(true, true), (true, false), (false, true), (false, false)] {
+            assert_eq!(
+                find_stop(text, comma, non_ascii),
+                naive(text, comma, non_ascii),
+                "{text:?}, comma {comma}, non_ascii {non_ascii}"
+            );
         }
     }
 }
