@@ -153,18 +153,18 @@ impl Build<'_> {
     }
 }
 
-/// Whether any Rust file under `src` holds a test (`#[test]`, or code only for tests), so
-/// the library's own test harness is worth building. A file that cannot be read counts as
-/// one: building too much is only slower.
+/// Whether any Rust file under `src` holds a test (`#[test]`, `#[tokio::test]`, or code only
+/// for tests), so the library's own test harness is worth building. A file that cannot be
+/// read counts as one: building too much is only slower.
 pub fn has_unit_tests(src: &std::path::Path) -> bool {
+    const MARKS: [&str; 4] = ["#[test", "cfg(test", "::test]", "::test("];
     walkdir::WalkDir::new(src)
         .into_iter()
         .flatten()
         .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "rs"))
         .any(|entry| {
-            std::fs::read_to_string(entry.path()).map_or(true, |text| {
-                text.contains("#[test") || text.contains("cfg(test")
-            })
+            std::fs::read_to_string(entry.path())
+                .map_or(true, |text| MARKS.iter().any(|mark| text.contains(mark)))
         })
 }
 
@@ -914,12 +914,19 @@ mod tests {
         std::fs::write(src.join("lib.rs"), "pub mod parse;\n").unwrap();
         std::fs::write(src.join("parse/mod.rs"), "pub fn parse() {}\n").unwrap();
         assert!(!has_unit_tests(&src));
-        std::fs::write(
-            src.join("parse/mod.rs"),
-            "pub fn parse() {}\n#[cfg(test)]\nmod tests {}\n",
-        )
-        .unwrap();
-        assert!(has_unit_tests(&src));
+        for test in [
+            "#[cfg(test)]\nmod tests {}\n",
+            "#[test]\nfn parses() {}\n",
+            "#[tokio::test]\nasync fn parses() {}\n",
+            "#[tokio::test(start_paused = true)]\nasync fn parses() {}\n",
+        ] {
+            std::fs::write(
+                src.join("parse/mod.rs"),
+                format!("pub fn parse() {{}}\n{test}"),
+            )
+            .unwrap();
+            assert!(has_unit_tests(&src), "{test}");
+        }
     }
 
     #[test]
