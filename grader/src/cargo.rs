@@ -324,6 +324,17 @@ impl Cargo {
         self.root.join("target")
     }
 
+    /// Clippy's driver: the one beside the cargo that started the grader (`cargo grade` sets
+    /// `CARGO`), `None` when that toolchain has none (clippy is not installed); without
+    /// `CARGO`, the `clippy-driver` on the `PATH`.
+    pub fn clippy_driver() -> Option<PathBuf> {
+        if std::env::var_os("CARGO").is_some() {
+            Cargo::beside_cargo("clippy-driver")
+        } else {
+            Some(PathBuf::from(executable("clippy-driver")))
+        }
+    }
+
     /// Makes a test build lint the selected packages' own code with clippy as it compiles it:
     /// clippy's driver takes rustc's place for the workspace's packages
     /// (`RUSTC_WORKSPACE_WRAPPER`, which is how `cargo clippy` itself runs it), so one build
@@ -348,9 +359,7 @@ impl Cargo {
     ///
     /// cargo names a workspace package's build after its wrapper too, so these builds sit
     /// beside those of a `cargo test` run by hand, and neither undoes the other.
-    pub fn lint_with_clippy(command: &mut Command, lints: &[String]) {
-        let driver = Cargo::beside_cargo("clippy-driver")
-            .unwrap_or_else(|| PathBuf::from(executable("clippy-driver")));
+    pub fn lint_with_clippy(command: &mut Command, driver: &Path, lints: &[String]) {
         let mut args = String::from("--no-deps__CLIPPY_HACKERY__");
         for lint in lints {
             args.push_str("--force-warn__CLIPPY_HACKERY__");

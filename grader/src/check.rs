@@ -141,8 +141,11 @@ fn run_pipeline(
             .flatten()
             .any(|entry| entry.path().extension().is_some_and(|ext| ext == "rs"))
     });
+    // Without clippy the tests still run, so a learner sees them fail or pass before being
+    // sent to install it.
+    let driver = lints.and_then(|_| Cargo::clippy_driver());
     let build = testrun::Build {
-        lints,
+        clippy: driver.as_deref().zip(lints),
         library_harness: !test_files || testrun::has_unit_tests(&dir.join("src")),
     };
     let tests = testrun::run_tests(
@@ -167,6 +170,16 @@ fn run_pipeline(
         } if !failures.is_empty() => {
             sort_by_source_order(&mut failures, &step.test_files());
             Verdict::TestsFailed { passed, failures }
+        }
+        TestOutcome::Ran { .. } if lints.is_some() && driver.is_none() => {
+            return Err(Error::Tool {
+                tool: "clippy",
+                detail: "the tests pass, but clippy is not installed for this toolchain, so \
+                         the step's lints cannot be checked"
+                    .to_string(),
+                advice: "install it with `rustup component add clippy`, then run `cargo grade` \
+                         again",
+            });
         }
         TestOutcome::Ran {
             passed, findings, ..
@@ -264,7 +277,9 @@ pub fn warm(cargo: &Cargo, steps: &[Step]) -> Result<()> {
     }
     // Each step's own lints are left to its check: they make cargo compile the step's crate
     // again, which takes a moment; its dependencies are what takes minutes.
-    Cargo::lint_with_clippy(&mut tests, &[]);
+    if let Some(driver) = Cargo::clippy_driver() {
+        Cargo::lint_with_clippy(&mut tests, &driver, &[]);
+    }
     cargo.build(tests)?;
     Ok(())
 }

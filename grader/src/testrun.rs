@@ -9,7 +9,7 @@
 //!   that names the test.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -130,9 +130,9 @@ fn nextest_program() -> Option<PathBuf> {
 /// How a check builds a package's tests.
 #[derive(Debug, Clone, Copy)]
 pub struct Build<'a> {
-    /// With lints, clippy lints the package's code with them as it compiles it (see
-    /// [`Cargo::lint_with_clippy`]); without, the build is a plain one.
-    pub lints: Option<&'a [String]>,
+    /// With clippy's driver and the step's lints, clippy lints the package's code as it
+    /// compiles it (see [`Cargo::lint_with_clippy`]); without, the build is a plain one.
+    pub clippy: Option<(&'a Path, &'a [String])>,
     /// Whether to build the library's own test harness: when it has unit tests (see
     /// [`has_unit_tests`]), or when nothing else would be built (no file in `tests/`, and
     /// cargo refuses `--test '*'`). Else it is a second compile and a link of the library for
@@ -143,8 +143,8 @@ pub struct Build<'a> {
 impl Build<'_> {
     /// Sets up a `cargo test --no-run` (or nextest's) command for this build.
     fn apply(&self, command: &mut std::process::Command) {
-        if let Some(lints) = self.lints {
-            Cargo::lint_with_clippy(command, lints);
+        if let Some((driver, lints)) = self.clippy {
+            Cargo::lint_with_clippy(command, driver, lints);
         }
         if !self.library_harness {
             // Every file in `tests/`, as cargo finds them, and not the library's harness.
@@ -156,7 +156,7 @@ impl Build<'_> {
 /// Whether any Rust file under `src` holds a test (`#[test]`, `#[tokio::test]`, or code only
 /// for tests), so the library's own test harness is worth building. A file that cannot be
 /// read counts as one: building too much is only slower.
-pub fn has_unit_tests(src: &std::path::Path) -> bool {
+pub fn has_unit_tests(src: &Path) -> bool {
     const MARKS: [&str; 4] = ["#[test", "cfg(test", "::test]", "::test("];
     walkdir::WalkDir::new(src)
         .into_iter()
@@ -191,7 +191,7 @@ pub fn run_tests(
         Runner::Libtest => run_libtest(cargo, package, graded, limit_secs, build),
     }?;
     // A plain build's warnings (a starter's unused code) are not findings: nothing asked.
-    if let (TestOutcome::Ran { findings, .. }, None) = (&mut outcome, build.lints) {
+    if let (TestOutcome::Ran { findings, .. }, None) = (&mut outcome, build.clippy) {
         findings.clear();
     }
     Ok(outcome)

@@ -323,35 +323,59 @@ mod verdicts {
     #[test]
     #[cfg(unix)]
     fn a_missing_clippy_is_an_error_that_says_how_to_install_it() {
-        // A toolchain without clippy, as on a minimal rustup profile: its cargo is the real
-        // one, and the `clippy-driver` beside it is rustup's proxy, which says so.
+        // A toolchain whose `clippy-driver` is rustup's proxy for a component not installed.
         let course = Course::new();
+        let cargo = toolchain_without_clippy(
+            &course,
+            Some(
+                "#!/bin/sh\necho \"error: 'clippy-driver' is not installed for the toolchain 'stable-x86_64-unknown-linux-gnu'.\" >&2\necho \"To install, run \\`rustup component add clippy\\`\" >&2\nexit 1\n",
+            ),
+        );
+        course.solve("01_basics/01_add");
+        course
+            .grade_with(&["check", "1.1"], &[("CARGO", &cargo)])
+            .assert_code(2)
+            .assert_stderr("is not installed")
+            .assert_stderr("rustup component add clippy");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn without_clippy_the_tests_still_run_and_a_pass_waits_for_it() {
+        // A toolchain with no `clippy-driver` at all beside its cargo.
+        let course = Course::new();
+        let cargo = toolchain_without_clippy(&course, None);
+        course
+            .grade_with(&["check", "1.1"], &[("CARGO", &cargo)])
+            .assert_code(1)
+            .assert_stdout("tests did not pass");
+        course.solve("01_basics/01_add");
+        course
+            .grade_with(&["check", "1.1"], &[("CARGO", &cargo)])
+            .assert_code(2)
+            .assert_stderr("the tests pass, but clippy is not installed")
+            .assert_stderr("rustup component add clippy");
+        assert!(!course.passed("01_basics/01_add"));
+    }
+
+    /// A folder with a `cargo` that is the real one and, when given, a `clippy-driver` script:
+    /// the path of its `cargo`, for `CARGO`.
+    #[cfg(unix)]
+    fn toolchain_without_clippy(course: &Course, driver: Option<&str>) -> String {
         let real_cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         let bin = course.path("toolchain-without-clippy");
         std::fs::create_dir_all(&bin).unwrap();
-        let scripts = [
-            ("cargo", format!("#!/bin/sh\nexec \"{real_cargo}\" \"$@\"\n")),
-            (
-                "clippy-driver",
-                "#!/bin/sh\necho \"error: 'clippy-driver' is not installed for the toolchain 'stable-x86_64-unknown-linux-gnu'.\" >&2\necho \"To install, run \\`rustup component add clippy\\`\" >&2\nexit 1\n".to_string(),
-            ),
-        ];
+        let cargo = format!("#!/bin/sh\nexec \"{real_cargo}\" \"$@\"\n");
+        let scripts = [("cargo", Some(cargo.as_str())), ("clippy-driver", driver)];
         for (name, script) in scripts {
+            let Some(script) = script else { continue };
             let path = bin.join(name);
             std::fs::write(&path, script).unwrap();
             let mut permissions = std::fs::metadata(&path).unwrap().permissions();
             std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
             std::fs::set_permissions(&path, permissions).unwrap();
         }
-        course.solve("01_basics/01_add");
-        course
-            .grade_with(
-                &["check", "1.1"],
-                &[("CARGO", bin.join("cargo").to_str().unwrap())],
-            )
-            .assert_code(2)
-            .assert_stderr("is not installed")
-            .assert_stderr("rustup component add clippy");
+        bin.join("cargo").to_string_lossy().into_owned()
     }
 
     #[test]
