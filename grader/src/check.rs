@@ -106,7 +106,14 @@ impl CheckReport {
 ///
 /// Only when cargo cannot run at all (clippy not installed among the reasons).
 pub fn check_package(cargo: &Cargo, runner: Runner, step: &Step, package: &str) -> Result<Verdict> {
-    run_pipeline(cargo, runner, step, package, Some(&step.manifest.lints))
+    run_pipeline(
+        cargo,
+        runner,
+        step,
+        package,
+        None,
+        Some(&step.manifest.lints),
+    )
 }
 
 /// Like [`check_package`] without clippy: for starters, which are expected to fail anyway.
@@ -120,27 +127,26 @@ pub fn check_package_without_clippy(
     step: &Step,
     package: &str,
 ) -> Result<Verdict> {
-    run_pipeline(cargo, runner, step, package, None)
+    run_pipeline(cargo, runner, step, package, None, None)
 }
 
+/// The check of one package. `lock`, when given, names the exercise's graded test files (see
+/// [`graded_targets`]); without, they are the files in its `tests/`.
 fn run_pipeline(
     cargo: &Cargo,
     runner: Runner,
     step: &Step,
     package: &str,
+    lock: Option<&Pristine>,
     lints: Option<&[String]>,
 ) -> Result<Verdict> {
-    let graded = graded_targets(cargo, step, package);
+    let graded = graded_targets(cargo, step, package, lock);
     let dir = if package == step.package() {
         &step.exercise_dir
     } else {
         &step.solution_dir
     };
-    let test_files = std::fs::read_dir(dir.join("tests")).is_ok_and(|entries| {
-        entries
-            .flatten()
-            .any(|entry| entry.path().extension().is_some_and(|ext| ext == "rs"))
-    });
+    let test_files = !crate::course::rust_files_in(&dir.join("tests")).is_empty();
     // Without clippy the tests still run, so a learner sees them fail or pass before being
     // sent to install it.
     let driver = lints.and_then(|_| Cargo::clippy_driver());
@@ -200,13 +206,16 @@ fn sort_by_source_order(failures: &mut [TestFailure], test_files: &[PathBuf]) {
 /// The test targets whose every test must run and pass: the exercise's shipped test files
 /// (from the lock, so a deleted file is missed rather than forgotten), or the solution's
 /// wrapper.
-fn graded_targets(cargo: &Cargo, step: &Step, package: &str) -> Vec<String> {
+fn graded_targets(
+    cargo: &Cargo,
+    step: &Step,
+    package: &str,
+    lock: Option<&Pristine>,
+) -> Vec<String> {
     if package != step.package() {
         return vec!["graded".to_string()];
     }
-    let shipped = Pristine::load(&cargo.root)
-        .ok()
-        .flatten()
+    let shipped = lock
         .map(|lock| lock.test_files_of(&cargo.root, step))
         .filter(|files| !files.is_empty())
         .unwrap_or_else(|| step.test_files());
@@ -225,21 +234,21 @@ pub fn check_step(
     cargo: &Cargo,
     runner: Runner,
     step: &Step,
-    edited_tests: Vec<PathBuf>,
+    lock: Option<&Pristine>,
 ) -> Result<CheckReport> {
     let started = Instant::now();
-    let verdict = check_package(cargo, runner, step, step.package())?;
+    let edited = || lock.map_or_else(Vec::new, |lock| lock.edited_tests(&cargo.root, step));
+    let mut edited_tests = edited();
+    let lints = Some(step.manifest.lints.as_slice());
+    let verdict = run_pipeline(cargo, runner, step, step.package(), lock, lints)?;
     // Looked at again after the check: a build script can change the tests during the build and
     // put them back before the check ends, and one that deletes itself is caught before.
-    let mut edited_tests = edited_tests;
-    if let Some(lock) = Pristine::load(&cargo.root)? {
-        for file in lock.edited_tests(&cargo.root, step) {
-            if !edited_tests.contains(&file) {
-                edited_tests.push(file);
-            }
+    for file in edited() {
+        if !edited_tests.contains(&file) {
+            edited_tests.push(file);
         }
-        edited_tests.sort();
     }
+    edited_tests.sort();
     if verdict == Verdict::NoTests && edited_tests.is_empty() {
         return Err(Error::Course(format!(
             "step {} has no tests to run although its test files are as shipped: that is a \

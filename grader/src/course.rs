@@ -133,7 +133,7 @@ fn split_prefix(name: &str) -> Option<(u32, &str)> {
 }
 
 /// The `.rs` files directly in `dir`, sorted.
-fn rust_files_in(dir: &Path) -> Vec<PathBuf> {
+pub fn rust_files_in(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()

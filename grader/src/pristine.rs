@@ -227,57 +227,52 @@ impl Pristine {
     /// Whether the learner's files of `step` (its `src/`) are exactly the starter's: the step
     /// is not begun. `false` when the lock does not know the step.
     pub fn is_untouched_starter(&self, root: &Path, step: &Step) -> bool {
-        let shipped: BTreeMap<PathBuf, String> = self
-            .files_of(root, step)
-            .into_iter()
-            .filter(|(file, _)| !is_graded(step, file))
-            .collect();
-        let current: Vec<PathBuf> = tracked_files(step)
-            .into_iter()
-            .filter(|file| !is_graded(step, file))
-            .collect();
-        !shipped.is_empty()
-            && current.len() == shipped.len()
-            && current.iter().all(|file| {
-                let now = std::fs::read(file).map(|bytes| blob_id(&bytes)).ok();
-                now.as_ref() == shipped.get(file)
-            })
+        self.changed_files(root, step, |file, _| !is_graded(step, file))
+            .is_some_and(|changed| changed.is_empty())
     }
 
     /// The graded files of `step` (tests, `Cargo.toml`, `step.toml`, a build script: see
-    /// [`is_graded`])
-    /// that differ from what was shipped: changed, deleted, or added outside `tests/`. Empty when the lock does
-    /// not know the step (a course author's new step).
+    /// [`is_graded`]) that differ from what was shipped: changed, deleted, or added outside
+    /// `tests/`. Empty when the lock does not know the step (a course author's new step).
     pub fn edited_tests(&self, root: &Path, step: &Step) -> Vec<PathBuf> {
-        let shipped: BTreeMap<PathBuf, String> = self
-            .files_of(root, step)
-            .into_iter()
-            .filter(|(file, _)| is_graded(step, file))
-            .collect();
-        if shipped.is_empty() {
-            return Vec::new();
-        }
         // A file the learner adds to `tests/` is a test of their own: it runs, and must pass,
         // beside the shipped ones, which it cannot change (the targets graded are the sealed
         // ones). It is not an edit. An added build file is.
         let own_tests = step.exercise_dir.join("tests");
-        let mut current: Vec<PathBuf> = tracked_files(step)
+        self.changed_files(root, step, |file, shipped| {
+            is_graded(step, file) && (shipped || !file.starts_with(&own_tests))
+        })
+        .unwrap_or_default()
+    }
+
+    /// The files of `step` that `select` picks (given a file and whether it was shipped) and
+    /// that differ from the lock: changed, added or deleted, sorted. `None` when the lock
+    /// holds none of the picked files.
+    fn changed_files(
+        &self,
+        root: &Path,
+        step: &Step,
+        select: impl Fn(&Path, bool) -> bool,
+    ) -> Option<Vec<PathBuf>> {
+        let shipped: BTreeMap<PathBuf, String> = self
+            .files_of(root, step)
             .into_iter()
-            .filter(|file| is_graded(step, file))
-            .filter(|file| shipped.contains_key(file) || !file.starts_with(&own_tests))
+            .filter(|(file, _)| select(file, true))
             .collect();
-        current.sort();
-        let mut edited: Vec<PathBuf> = current
-            .iter()
+        if shipped.is_empty() {
+            return None;
+        }
+        let mut changed: Vec<PathBuf> = tracked_files(step)
+            .into_iter()
+            .filter(|file| select(file, shipped.contains_key(file)))
             .filter(|file| {
                 let now = std::fs::read(file).map(|bytes| blob_id(&bytes)).ok();
-                now.as_ref() != shipped.get(*file)
+                now.as_ref() != shipped.get(file)
             })
-            .cloned()
             .collect();
-        edited.extend(shipped.keys().filter(|file| !file.exists()).cloned());
-        edited.sort();
-        edited
+        changed.extend(shipped.keys().filter(|file| !file.exists()).cloned());
+        changed.sort();
+        Some(changed)
     }
 
     /// Lines describing how this lock differs from `other`, for `verify`.

@@ -211,15 +211,11 @@ impl Session {
     ///
     /// When cargo cannot run, or the progress cannot be saved.
     pub fn check(&mut self, step: &Step) -> Result<CheckReport> {
-        let pristine = Pristine::load(&self.course.root)?;
-        let root = &self.course.root;
-        let edited = pristine
+        let lock = Pristine::load(&self.course.root)?;
+        let untouched = lock
             .as_ref()
-            .map_or_else(Vec::new, |lock| lock.edited_tests(root, step));
-        let untouched = pristine
-            .as_ref()
-            .is_some_and(|lock| lock.is_untouched_starter(root, step));
-        let report = check::check_step(&self.cargo, self.runner, step, edited)?;
+            .is_some_and(|lock| lock.is_untouched_starter(&self.course.root, step));
+        let report = check::check_step(&self.cargo, self.runner, step, lock.as_ref())?;
         let verdict = if report.edited_tests.is_empty() {
             report.verdict.summary()
         } else {

@@ -154,18 +154,11 @@ impl Build<'_> {
 }
 
 /// Whether any Rust file under `src` holds a test (`#[test]`, `#[tokio::test]`, or code only
-/// for tests), so the library's own test harness is worth building. A file that cannot be
-/// read counts as one: building too much is only slower.
+/// for tests), so the library's own test harness is worth building.
 pub fn has_unit_tests(src: &Path) -> bool {
     const MARKS: [&str; 4] = ["#[test", "cfg(test", "::test]", "::test("];
-    walkdir::WalkDir::new(src)
-        .into_iter()
-        .flatten()
-        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "rs"))
-        .any(|entry| {
-            std::fs::read_to_string(entry.path())
-                .map_or(true, |text| MARKS.iter().any(|mark| text.contains(mark)))
-        })
+    crate::course::rust_sources_below(src)
+        .any(|(_, text)| MARKS.iter().any(|mark| text.contains(mark)))
 }
 
 /// Builds and runs the tests of `package`, each test limited to `limit_secs`.

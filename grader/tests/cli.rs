@@ -159,6 +159,21 @@ impl Course {
         serde_json::from_str(&text).unwrap()
     }
 
+    /// A fresh fixture course committed to a git repository, as a learner's clone is (`reset`
+    /// takes the shipped files from git).
+    fn in_git() -> Course {
+        let course = Course::new();
+        course.commit_all();
+        course
+    }
+
+    /// Commits everything in the course, as a fresh clone has it.
+    fn commit_all(&self) {
+        self.git(&["init", "-q"]);
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-qm", "the course"]);
+    }
+
     fn git(&self, args: &[&str]) {
         let status = Command::new("git")
             .args(["-c", "user.name=Learner", "-c", "user.email=l@example.com"])
@@ -515,10 +530,7 @@ mod help {
 
     #[test]
     fn reset_restores_the_starter_after_a_commit_and_keeps_a_backup() {
-        let course = Course::new();
-        course.git(&["init", "-q"]);
-        course.git(&["add", "-A"]);
-        course.git(&["commit", "-qm", "the course"]);
+        let course = Course::in_git();
         course.solve("01_basics/01_add");
         std::fs::write(
             course.path("exercises/01_basics/01_add/src/notes.rs"),
@@ -557,10 +569,7 @@ mod help {
 
     #[test]
     fn reset_tests_only_keeps_the_learners_code() {
-        let course = Course::new();
-        course.git(&["init", "-q"]);
-        course.git(&["add", "-A"]);
-        course.git(&["commit", "-qm", "the course"]);
+        let course = Course::in_git();
         course.solve("01_basics/01_add");
         std::fs::write(
             course.path("exercises/01_basics/01_add/tests/add.rs"),

@@ -65,9 +65,7 @@ fn course_with_shared(text: impl Fn(&str, bool) -> &'static str) -> Course {
         );
     }
     course.grade(&["seal"]).assert_code(0);
-    course.git(&["init", "-q"]);
-    course.git(&["add", "-A"]);
-    course.git(&["commit", "-qm", "the course"]);
+    course.commit_all();
     course
 }
 

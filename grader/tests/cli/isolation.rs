@@ -108,10 +108,7 @@ fn a_check_of_the_untouched_starter_counts_no_attempt() {
 #[test]
 #[cfg(unix)]
 fn reset_backs_up_a_symlinked_file_through_its_link() {
-    let course = Course::new();
-    course.git(&["init", "-q"]);
-    course.git(&["add", "-A"]);
-    course.git(&["commit", "-qm", "the course"]);
+    let course = Course::in_git();
     let lib = course.path("exercises/01_basics/01_add/src/lib.rs");
     let mine = course.path("my-add.rs");
     std::fs::write(&mine, "pub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n").unwrap();
@@ -138,10 +135,7 @@ fn reset_backs_up_a_symlinked_file_through_its_link() {
 
 #[test]
 fn reset_of_a_passed_step_says_what_becomes_of_the_pass() {
-    let course = Course::new();
-    course.git(&["init", "-q"]);
-    course.git(&["add", "-A"]);
-    course.git(&["commit", "-qm", "the course"]);
+    let course = Course::in_git();
     course.solve("01_basics/01_add");
     course.grade(&["check", "1.1"]).assert_code(0);
     course

@@ -20,11 +20,7 @@ fn an_allow_in_the_learners_code_does_not_lift_the_steps_lint() {
 
 #[test]
 fn a_step_toml_without_its_lints_is_an_edit_and_its_pass_does_not_count() {
-    let course = Course::new();
-    // `reset` takes the shipped files from git.
-    course.git(&["init", "-q"]);
-    course.git(&["add", "-A"]);
-    course.git(&["commit", "-qm", "the course"]);
+    let course = Course::in_git();
     std::fs::write(course.path(LINT_LIB), LINT_WITH_UNWRAP).unwrap();
     let manifest = course.path("exercises/01_basics/03_lint/step.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
