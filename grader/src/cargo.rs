@@ -212,24 +212,14 @@ pub fn executable(name: &str) -> String {
     format!("{name}{}", std::env::consts::EXE_SUFFIX)
 }
 
-/// Whether rustc flags (separated by spaces, or by `\x1f` as in `CARGO_ENCODED_RUSTFLAGS`) set
-/// a lint's level: `-A warnings`, `-Dclippy::all`, `--cap-lints=allow`, ...
-fn sets_lint_levels(flags: &str) -> bool {
-    const LEVELS: [&str; 10] = [
-        "-A",
-        "-W",
-        "-D",
-        "-F",
-        "--allow",
-        "--warn",
-        "--deny",
-        "--forbid",
-        "--force-warn",
-        "--cap-lints",
-    ];
+/// Whether rustc flags (separated by spaces, or by `\x1f` as in `CARGO_ENCODED_RUSTFLAGS`)
+/// silence lints: `--cap-lints allow`, `-A warnings`, `--allow=clippy::all`. Flags that make
+/// lints stricter (`-D warnings`) do not hide a finding.
+fn silences_lints(flags: &str) -> bool {
+    const SILENCING: [&str; 3] = ["-A", "--allow", "--cap-lints"];
     flags
         .split(|c: char| c.is_whitespace() || c == '\x1f')
-        .any(|flag| LEVELS.iter().any(|level| flag.starts_with(level)))
+        .any(|flag| SILENCING.iter().any(|level| flag.starts_with(level)))
 }
 
 /// A line of cargo's or nextest's stderr that says nothing about why a run failed.
@@ -370,16 +360,18 @@ impl Cargo {
             .env("RUSTC_WORKSPACE_WRAPPER", driver)
             .env("CLIPPY_ARGS", args);
         // Flags for rustc from the learner's shell (`RUSTFLAGS` and its kin) reach this build,
-        // and `--cap-lints allow` among them turns clippy off, forced lints included. Such
-        // flags are left out of the check. Only flags that set lint levels are: any other
-        // change to the flags would make cargo rebuild every dependency for the check.
+        // and `--cap-lints allow` among them turns clippy off, forced lints included. A
+        // variable that silences lints is left out of the check, which then builds the
+        // dependencies once more, without it. Any other is kept: leaving out `-D warnings` or
+        // `-C target-cpu=native` would cost that rebuild on every switch between a check and
+        // a `cargo test` by hand, for nothing.
         for (name, value) in std::env::vars_os() {
             let name = name.to_string_lossy();
             let rustflags = name == "RUSTFLAGS"
                 || name == "CARGO_ENCODED_RUSTFLAGS"
                 || name == "CARGO_BUILD_RUSTFLAGS"
                 || (name.starts_with("CARGO_TARGET_") && name.ends_with("_RUSTFLAGS"));
-            if rustflags && sets_lint_levels(&value.to_string_lossy()) {
+            if rustflags && silences_lints(&value.to_string_lossy()) {
                 command.env_remove(name.as_ref());
             }
         }
@@ -782,24 +774,25 @@ not json
     }
 
     #[test]
-    fn only_flags_that_set_lint_levels_are_left_out() {
+    fn only_flags_that_silence_lints_are_left_out() {
         for flags in [
             "--cap-lints=allow",
             "-C opt-level=1 --cap-lints allow",
             "-Awarnings",
             "-A warnings",
             "-C\x1fdebuginfo=0\x1f-Aclippy::all",
-            "--force-warn=unused",
+            "--allow=unused",
         ] {
-            assert!(sets_lint_levels(flags), "{flags}");
+            assert!(silences_lints(flags), "{flags}");
         }
         for flags in [
             "",
+            "-D warnings",
             "-C target-cpu=native",
             "-Clink-arg=-fuse-ld=mold",
             "--cfg tokio_unstable",
         ] {
-            assert!(!sets_lint_levels(flags), "{flags}");
+            assert!(!silences_lints(flags), "{flags}");
         }
     }
 
