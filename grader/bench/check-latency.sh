@@ -8,7 +8,10 @@
 # Each run appends a comment to the step's src/lib.rs (so cargo must rebuild the library and
 # the test binary, as after a real edit) and times, in turn, interleaved so that a noisy
 # machine slows each alike:
-#   grade  - `cargo grade check STEP`, exactly what a learner runs;
+#   grade  - `cargo grade check STEP`, exactly what a learner runs: after the first check of the
+#            step it runs the compiler commands cargo ran for that check itself, without cargo
+#            (see grader/src/rebuild.rs);
+#   grade-cargo - the same with `GRADER_REBUILD=cargo`: cargo builds every time;
 #   bare   - the same cargo command the grader runs, started by hand the same way: the tests
 #            through cargo-nextest, built with clippy's driver in rustc's place (one build
 #            lints and makes the tests), started directly (not through `cargo` and rustup's
@@ -70,13 +73,18 @@ bare() {
 
 measure() {
   local state=$1 with_rustlings=${2:-} grade_times=() bare_times=() floor_times=()
-  local rustlings_times=() start grade bare floor
+  local rustlings_times=() cargo_times=() start grade bare floor by_cargo
   cargo grade check "$step" >/dev/null 2>&1 || true
   for i in $(seq "$runs"); do
     edit "$i-grade"
     start=$(now)
     cargo grade check "$step" >/dev/null 2>&1 || true
     grade_times+=("$(ms_since "$start")")
+
+    edit "$i-grade-cargo"
+    start=$(now)
+    GRADER_REBUILD=cargo cargo grade check "$step" >/dev/null 2>&1 || true
+    cargo_times+=("$(ms_since "$start")")
 
     edit "$i-bare"
     start=$(now)
@@ -98,11 +106,13 @@ measure() {
   grade=$(printf '%s\n' "${grade_times[@]}" | median)
   bare=$(printf '%s\n' "${bare_times[@]}" | median)
   floor=$(printf '%s\n' "${floor_times[@]}" | median)
+  by_cargo=$(printf '%s\n' "${cargo_times[@]}" | median)
   printf '%s: step %s, %s runs after an edit to src/lib.rs\n' "$state" "$step" "$runs"
   printf '  cargo grade check  median %4d ms   runs (ms): %s\n' "$grade" "${grade_times[*]}"
+  printf '  same, cargo builds median %4d ms   runs (ms): %s\n' "$by_cargo" "${cargo_times[*]}"
   printf '  bare cargo         median %4d ms   runs (ms): %s\n' "$bare" "${bare_times[*]}"
   printf '  floor (cargo test) median %4d ms   runs (ms): %s\n' "$floor" "${floor_times[*]}"
-  printf '  grader overhead    %4d ms\n' "$((grade - bare))"
+  printf '  cargo grade check - bare cargo: %+d ms\n' "$((grade - bare))"
   if [ -n "$with_rustlings" ]; then
     local rustlings
     rustlings=$(printf '%s\n' "${rustlings_times[@]}" | median)

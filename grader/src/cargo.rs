@@ -147,6 +147,9 @@ pub struct CargoRun {
     pub finished: Finished,
     /// Its JSON messages, read as they came.
     pub messages: BuildMessages,
+    /// The commands cargo said it ran (`--verbose`), each as cargo prints it between
+    /// backquotes: `CARGO_CRATE_NAME=add /path/to/rustc --crate-name add ...`.
+    pub commands: Vec<String>,
 }
 
 impl CargoRun {
@@ -232,10 +235,14 @@ fn is_progress_noise(line: &str) -> bool {
         "Downloaded ",
         "Downloading ",
         "Blocking ",
+        "Running `",
     ]
     .iter()
     .any(|status| trimmed.starts_with(status))
         || line.contains("which wasn't produced by cargo metadata")
+        // What a dependency's build script printed, which `--verbose --verbose` shows:
+        // `[serde 1.0.0] cargo:rerun-if-changed=build.rs`.
+        || (trimmed.starts_with('[') && trimmed.contains("] "))
 }
 
 impl Cargo {
@@ -410,43 +417,64 @@ impl Cargo {
         let mut stdout_lines = Lines::new(MAX_LINE);
         let mut stderr_lines = Lines::new(MAX_LINE);
         let mut progress = BuildProgress::default();
+        let mut commands = Vec::new();
         let finished = running
             .finish(Limit::total(limit), &mut |stream, chunk| {
                 match stream {
                     Stream::Stdout => {
                         stdout_lines.push(chunk, &mut |line| read_message(line, &mut messages))
                     }
-                    Stream::Stderr => stderr_lines.push(chunk, &mut |line| progress.line(line)),
+                    Stream::Stderr => {
+                        stderr_lines.push(chunk, &mut |line| match ran_command(line) {
+                            Some(command) => commands.push(command.to_string()),
+                            None => progress.line(line),
+                        })
+                    }
                 }
                 false
             })
             .map_err(spawn_error)?;
         stdout_lines.finish(&mut |line| read_message(line, &mut messages));
         if finished.timed_out() {
-            let secs = limit.as_secs();
-            let took = if secs >= 120 {
-                format!("{} minutes", secs / 60)
-            } else {
-                format!("{secs} seconds")
-            };
-            return Err(Error::Tool {
-                tool: "cargo build",
-                detail: format!(
-                    "the build was still running after {took}, so the grader stopped it"
-                ),
-                advice: "a first build of a part's dependencies takes a few minutes, never this \
-                         long: look for a build script (`build.rs`), a macro or a `const` \
-                         computation in your code that never ends, \
-                         and check that nothing else is building in the course folder",
-            });
+            return Err(build_ran_out_of_time());
         }
-        Ok(CargoRun { finished, messages })
+        Ok(CargoRun {
+            finished,
+            messages,
+            commands,
+        })
     }
+}
+
+/// The error for a build still running at [`build_limit`].
+pub fn build_ran_out_of_time() -> Error {
+    let secs = build_limit().as_secs();
+    let took = if secs >= 120 {
+        format!("{} minutes", secs / 60)
+    } else {
+        format!("{secs} seconds")
+    };
+    Error::Tool {
+        tool: "cargo build",
+        detail: format!("the build was still running after {took}, so the grader stopped it"),
+        advice: "a first build of a part's dependencies takes a few minutes, never this \
+                 long: look for a build script (`build.rs`), a macro or a `const` \
+                 computation in your code that never ends, \
+                 and check that nothing else is building in the course folder",
+    }
+}
+
+/// The command of one of cargo's `--verbose` lines, ``Running `...` ``: what is between the
+/// backquotes.
+fn ran_command(line: &str) -> Option<&str> {
+    line.trim_start()
+        .strip_prefix("Running `")?
+        .strip_suffix('`')
 }
 
 /// The longest JSON message line kept whole (a diagnostic rendered with colors is a few KB);
 /// longer lines are cut and then skipped as unreadable.
-const MAX_LINE: usize = 1 << 20;
+pub(crate) const MAX_LINE: usize = 1 << 20;
 
 /// Says on stderr why a build takes long, from cargo's status lines.
 #[derive(Debug, Default)]
@@ -468,9 +496,12 @@ impl BuildProgress {
         let mut messages = Vec::new();
         // Cargo says this when another cargo (rust-analyzer's `cargo check`, a second
         // terminal) holds the build directory; without a word the check looks stuck.
-        let build_lock = ["build directory", "artifact directory"]
-            .iter()
-            .any(|what| line == format!("Blocking waiting for file lock on {what}"));
+        // With `--verbose` cargo names the lock's file after it: `... on build directory
+        // (/course/target/debug/.cargo-lock)`.
+        let build_lock = line
+            .strip_prefix("Blocking waiting for file lock on ")
+            .map(|what| what.split(" (").next().unwrap_or(what))
+            .is_some_and(|what| what == "build directory" || what == "artifact directory");
         if build_lock && !self.lock {
             self.lock = true;
             messages.push(
@@ -578,24 +609,12 @@ fn read_message(line: &str, messages: &mut BuildMessages) {
     };
     match message["reason"].as_str() {
         Some("compiler-message") => {
-            let Some(diagnostic) = diagnostic(&message["message"]) else {
-                return;
-            };
             let target = &message["target"];
             let library = target["kind"]
                 .as_array()
                 .is_some_and(|kinds| kinds.iter().any(|kind| kind == "lib"));
-            if diagnostic.level == "error" && messages.errors.len() < MAX_ERRORS {
-                messages.errors.push(diagnostic);
-            } else if diagnostic.level == "warning"
-                && library
-                && messages.library_warnings.len() < 2 * MAX_ERRORS
-                && let Some(name) = target["name"].as_str()
-            {
-                messages
-                    .library_warnings
-                    .push((name.to_string(), diagnostic));
-            }
+            let name = target["name"].as_str().unwrap_or_default();
+            read_diagnostic(&message["message"], name, library, messages);
         }
         Some("compiler-artifact") if message["profile"]["test"] == true => {
             let executable = message["executable"].as_str();
@@ -613,6 +632,25 @@ fn read_message(line: &str, messages: &mut BuildMessages) {
             }
         }
         _ => {}
+    }
+}
+
+/// Reads one of rustc's JSON diagnostics about the target `name` (a library when `library`)
+/// into `messages`: an error, or a warning about a library.
+pub fn read_diagnostic(message: &Value, name: &str, library: bool, messages: &mut BuildMessages) {
+    let Some(diagnostic) = diagnostic(message) else {
+        return;
+    };
+    if diagnostic.level == "error" && messages.errors.len() < MAX_ERRORS {
+        messages.errors.push(diagnostic);
+    } else if diagnostic.level == "warning"
+        && library
+        && !name.is_empty()
+        && messages.library_warnings.len() < 2 * MAX_ERRORS
+    {
+        messages
+            .library_warnings
+            .push((name.to_string(), diagnostic));
     }
 }
 
@@ -669,6 +707,7 @@ mod tests {
                 stderr: captured,
             },
             messages: BuildMessages::default(),
+            commands: Vec::new(),
         }
     }
 
@@ -818,6 +857,12 @@ not json
                 .is_empty()
         );
         let lock = progress.messages("    Blocking waiting for file lock on artifact directory");
+        assert!(lock[0].contains("rust-analyzer"), "{lock:?}");
+        // As cargo says it with `--verbose`, which a check's build may have.
+        let mut verbose = BuildProgress::default();
+        let lock = verbose.messages(
+            "    Blocking waiting for file lock on build directory (/c/target/debug/.cargo-lock)",
+        );
         assert!(lock[0].contains("rust-analyzer"), "{lock:?}");
         assert!(
             progress

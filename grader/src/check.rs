@@ -113,6 +113,7 @@ pub fn check_package(cargo: &Cargo, runner: Runner, step: &Step, package: &str) 
         package,
         None,
         Some(&step.manifest.lints),
+        false,
     )
 }
 
@@ -127,7 +128,7 @@ pub fn check_package_without_clippy(
     step: &Step,
     package: &str,
 ) -> Result<Verdict> {
-    run_pipeline(cargo, runner, step, package, None, None)
+    run_pipeline(cargo, runner, step, package, None, None, false)
 }
 
 /// The check of one package. `lock`, when given, names the exercise's graded test files (see
@@ -139,6 +140,7 @@ fn run_pipeline(
     package: &str,
     lock: Option<&Pristine>,
     lints: Option<&[String]>,
+    rebuild: bool,
 ) -> Result<Verdict> {
     let graded = graded_targets(cargo, step, package, lock);
     let dir = if package == step.package() {
@@ -153,6 +155,7 @@ fn run_pipeline(
     let build = testrun::Build {
         clippy: driver.as_deref().zip(lints),
         library_harness: !test_files || testrun::has_unit_tests(&dir.join("src")),
+        rebuild,
     };
     let tests = testrun::run_tests(
         cargo,
@@ -240,7 +243,7 @@ pub fn check_step(
     let edited = || lock.map_or_else(Vec::new, |lock| lock.edited_tests(&cargo.root, step));
     let mut edited_tests = edited();
     let lints = Some(step.manifest.lints.as_slice());
-    let verdict = run_pipeline(cargo, runner, step, step.package(), lock, lints)?;
+    let verdict = run_pipeline(cargo, runner, step, step.package(), lock, lints, true)?;
     // Looked at again after the check: a build script can change the tests during the build and
     // put them back before the check ends, and one that deletes itself is caught before.
     for file in edited() {

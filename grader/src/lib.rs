@@ -24,6 +24,7 @@ pub mod patterns;
 pub mod pristine;
 pub mod process;
 pub mod progress;
+pub mod rebuild;
 pub mod render;
 pub mod report;
 pub mod restore;

@@ -85,7 +85,7 @@ fn manifest_of(metadata: &str, package: &str) -> Option<PathBuf> {
 
 /// What the metadata's part about the package of `manifest` is made from, as it is now on
 /// disk; its first line names the manifest.
-fn layout_key(root: &Path, manifest: &Path) -> String {
+pub(crate) fn layout_key(root: &Path, manifest: &Path) -> String {
     let package_dir = manifest.parent().unwrap_or(manifest);
     let mut key = format!("manifest {}\n", manifest.display());
     // The folder, because the answer holds absolute paths: a course moved elsewhere keeps
@@ -109,7 +109,7 @@ fn layout_key(root: &Path, manifest: &Path) -> String {
 }
 
 /// A file's length and modification time, or `missing`.
-fn stamp(path: &Path) -> String {
+pub(crate) fn stamp(path: &Path) -> String {
     match std::fs::metadata(path) {
         Ok(meta) => {
             let modified = meta

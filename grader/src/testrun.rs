@@ -18,6 +18,7 @@ use crate::cargo::{self, Cargo, Diagnostic, Lines, TestExecutable};
 use crate::error::{Error, Result};
 use crate::metadata;
 use crate::process::{self, Finished, Limit, Stream};
+use crate::rebuild::Rebuild;
 
 /// What running a package's tests found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -138,18 +139,38 @@ pub struct Build<'a> {
     /// cargo refuses `--test '*'`). Else it is a second compile and a link of the library for
     /// no test: 0.08 s of processor time in a check of step 1.1.
     pub library_harness: bool,
+    /// Whether the build may run without cargo when cargo would only run the compiler commands
+    /// it ran for the last check (see [`crate::rebuild`]), and a build through cargo keeps
+    /// them: for a learner's checks, which follow one another on the same step, not for
+    /// `verify`, which checks each package once.
+    pub rebuild: bool,
 }
 
 impl Build<'_> {
     /// Sets up a `cargo test --no-run` (or nextest's) command for this build.
     fn apply(&self, command: &mut std::process::Command) {
-        if let Some((driver, lints)) = self.clippy {
-            Cargo::lint_with_clippy(command, driver, lints);
-        }
+        self.lint(command);
         if !self.library_harness {
             // Every file in `tests/`, as cargo finds them, and not the library's harness.
             command.args(["--test", "*"]);
         }
+    }
+
+    /// Sets up a command (cargo's, or a compiler's) to lint as this build does.
+    fn lint(&self, command: &mut std::process::Command) {
+        if let Some((driver, lints)) = self.clippy {
+            Cargo::lint_with_clippy(command, driver, lints);
+        }
+    }
+
+    /// What of this build changes the compiler commands, in a line: for [`Rebuild`]'s key.
+    fn describe(&self, cargo: &Cargo) -> String {
+        let (driver, lints) = self.clippy.unzip();
+        format!(
+            "driver={driver:?} lints={lints:?} library_harness={} format={}",
+            self.library_harness,
+            cargo.message_format()
+        )
     }
 }
 
@@ -249,35 +270,64 @@ fn run_nextest(
     );
     std::fs::write(&config, toml).map_err(|err| Error::io("write", &config, err))?;
     let metadata = metadata::for_package(cargo, package);
+    let nextest = nextest_program();
 
-    let mut command = cargo.subcommand("nextest", nextest_program());
-    command
-        .args(["run", "--package", package, "--profile", "grader"])
-        .arg("--config-file")
-        .arg(&config)
-        .args(["--cargo-message-format", cargo.message_format()])
-        .args(["--color", "never", "--no-tests", "pass"])
-        .args(["--show-progress", "none"]);
-    if let Some(metadata) = &metadata {
-        command.arg("--cargo-metadata").arg(metadata);
-    }
-    // nextest reads `NEXTEST_*` variables as if they were options (`NEXTEST_RETRIES=3` passes a
-    // test that fails twice first): a learner's shell set up for work must not change a verdict.
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("NEXTEST_") {
-            command.env_remove(name);
+    let nextest_command = |subcommand: &str| {
+        nextest_command(
+            cargo,
+            nextest.clone(),
+            subcommand,
+            &config,
+            metadata.as_deref(),
+        )
+    };
+    let run_args = [
+        "--profile",
+        "grader",
+        "--no-tests",
+        "pass",
+        "--show-progress",
+        "none",
+    ];
+
+    // Without cargo, when cargo would only run the compiler commands it ran last time.
+    let rebuild = match (&metadata, &nextest) {
+        (Some(metadata), Some(nextest)) if build.rebuild => {
+            Rebuild::prepare(cargo, package, &build.describe(cargo), metadata, nextest)
         }
+        _ => None,
+    };
+    if let Some(rebuild) = &rebuild
+        && let Some(record) = rebuild.recorded()
+        && let Some(messages) =
+            rebuild.run(cargo, &record, &|command: &mut std::process::Command| {
+                build.lint(command)
+            })?
+    {
+        if !messages.errors.is_empty() {
+            return Ok(TestOutcome::CompileError {
+                errors: messages.errors,
+            });
+        }
+        let mut command = nextest_command("run");
+        command
+            .args(run_args)
+            .arg("--binaries-metadata")
+            .arg(rebuild.binaries());
+        let run = cargo.build(command)?;
+        return nextest_outcome(package, graded, limit_secs, &junit, &run, &messages);
     }
-    // Nor the learner's own nextest settings (`~/.config/nextest/config.toml`). A variable, not
-    // `--user-config-file none`: a nextest older than user settings ignores the variable, and
-    // would refuse the option and with it every check.
-    command.env("NEXTEST_USER_CONFIG_FILE", "none");
-    // Nextest starts each test through a copy of itself (a "double spawn") so that a Ctrl-Z
-    // in the terminal cannot catch it halfway through starting a test. Under the grader,
-    // nextest runs in a process group of its own, which the terminal's Ctrl-Z never reaches
-    // (`process::Running`), so the extra start of nextest per test buys nothing here. It cost
-    // 0.03 s of every check of ten tests.
-    command.env("NEXTEST_DOUBLE_SPAWN", "0");
+
+    let mut command = nextest_command("run");
+    command
+        .args(run_args)
+        .args(["--package", package])
+        .args(["--cargo-message-format", cargo.message_format()]);
+    if rebuild.is_some() {
+        // Cargo prints the commands it runs, with the variables it sets for them (`-vv`), to
+        // be kept for the next check.
+        command.args(["--cargo-verbose", "--cargo-verbose"]);
+    }
     build.apply(&mut command);
     // The build and every test, within the build's limit: each test has its own limit too.
     let run = cargo.build(command)?;
@@ -286,7 +336,85 @@ fn run_nextest(
             errors: run.messages.errors,
         });
     }
-    let report = match std::fs::read_to_string(&junit) {
+    let outcome = nextest_outcome(package, graded, limit_secs, &junit, &run, &run.messages)?;
+    // Kept for the edit that follows a failure. After a pass the learner moves on, and the
+    // list of test executables would cost a pass 0.2 s for nothing.
+    let passed = matches!(&outcome, TestOutcome::Ran { failures, findings, .. }
+        if failures.is_empty() && findings.is_empty());
+    if let (Some(rebuild), Some(metadata), Some(nextest), false) =
+        (&rebuild, &metadata, &nextest, passed)
+    {
+        // Taken again: a manifest saved during the build makes the commands of no use.
+        let after = Rebuild::prepare(cargo, package, &build.describe(cargo), metadata, nextest);
+        let Some(after) = after else {
+            return Ok(outcome);
+        };
+        rebuild.keep(&run, &after, || {
+            let mut command = nextest_command("list");
+            command.args(["--package", package]).args([
+                "--list-type",
+                "binaries-only",
+                "--message-format",
+                "json",
+            ]);
+            build.apply(&mut command);
+            let listed = process::output_uncapped(&mut command).ok()?;
+            listed.success().then(|| listed.stdout.text())
+        });
+    }
+    Ok(outcome)
+}
+
+/// A nextest command of a check (`run`, `list`): the grader's configuration file and the
+/// workspace's `metadata`, and nothing of the learner's nextest settings.
+fn nextest_command(
+    cargo: &Cargo,
+    program: Option<PathBuf>,
+    subcommand: &str,
+    config: &Path,
+    metadata: Option<&Path>,
+) -> std::process::Command {
+    let mut command = cargo.subcommand("nextest", program);
+    command
+        .arg(subcommand)
+        .arg("--config-file")
+        .arg(config)
+        .args(["--color", "never"]);
+    if let Some(metadata) = metadata {
+        command.arg("--cargo-metadata").arg(metadata);
+    }
+    // nextest reads `NEXTEST_*` variables as if they were options (`NEXTEST_RETRIES=3`
+    // passes a test that fails twice first): a learner's shell set up for work must not
+    // change a verdict.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("NEXTEST_") {
+            command.env_remove(name);
+        }
+    }
+    // Nor the learner's own nextest settings (`~/.config/nextest/config.toml`). A variable,
+    // not `--user-config-file none`: a nextest older than user settings ignores the
+    // variable, and would refuse the option and with it every check.
+    command.env("NEXTEST_USER_CONFIG_FILE", "none");
+    // Nextest starts each test through a copy of itself (a "double spawn") so that a Ctrl-Z
+    // in the terminal cannot catch it halfway through starting a test. Under the grader,
+    // nextest runs in a process group of its own, which the terminal's Ctrl-Z never reaches
+    // (`process::Running`), so the extra start of nextest per test buys nothing here. It
+    // cost 0.03 s of every check of ten tests.
+    command.env("NEXTEST_DOUBLE_SPAWN", "0");
+    command
+}
+
+/// The outcome of a nextest run of `package`'s tests, from its JUnit report at `junit` and the
+/// build's `messages` (its test executables and findings).
+fn nextest_outcome(
+    package: &str,
+    graded: &[String],
+    limit_secs: u64,
+    junit: &Path,
+    run: &cargo::CargoRun,
+    messages: &cargo::BuildMessages,
+) -> Result<TestOutcome> {
+    let report = match std::fs::read_to_string(junit) {
         Ok(xml) => xml,
         Err(_) => {
             return Err(run.failure(&format!(
@@ -302,14 +430,14 @@ fn run_nextest(
     })?;
     outcome
         .failures
-        .extend(missing_targets(graded, &run.messages.test_executables));
+        .extend(missing_targets(graded, &messages.test_executables));
     // Without the failure's output the report cannot tell a stack overflow from another abort:
     // run such a test once more, alone, and read what it printed. Only aborts pay for this.
     for (failure, suite) in outcome.failures.iter_mut().zip(&outcome.failure_suites) {
         let aborted =
             matches!(&failure.reason, FailureReason::Crashed { how } if how.contains("SIGABRT"));
         // Nextest names a library's unit tests `package`, a `tests/` file's `package::name`.
-        let executable = run.messages.test_executables.iter().find(|executable| {
+        let executable = messages.test_executables.iter().find(|executable| {
             match suite
                 .strip_prefix(package)
                 .and_then(|rest| rest.strip_prefix("::"))
@@ -328,7 +456,7 @@ fn run_nextest(
     Ok(TestOutcome::Ran {
         passed: outcome.passed,
         failures: outcome.failures,
-        findings: run.messages.findings_of(package),
+        findings: messages.findings_of(package),
     })
 }
 

@@ -533,22 +533,7 @@ mod messages {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let (sender, lines) = mpsc::channel();
-        let stderr = grader.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut seen = String::new();
-        while !seen.contains("another cargo is building") {
-            match lines.recv_timeout(Duration::from_secs(600)) {
-                Ok(line) => seen.push_str(&line),
-                Err(_) => break,
-            }
-        }
+        let seen = wait_for_line(grader.stderr.take().unwrap(), "another cargo is building");
         // Let the grader go on, and end the holder.
         drop(holder.stdin.take());
         holder.wait().unwrap();
