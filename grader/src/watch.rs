@@ -2,7 +2,8 @@
 //!
 //! File-system events arrive in bursts (an editor's save is often a write, a rename and a
 //! metadata change), so after the first relevant event we wait until the folder has been
-//! quiet for a moment, then report one change.
+//! quiet for a moment, then report one change. The moment is shorter once the system has said
+//! that a save is complete: a file closed after writing, or renamed into place.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -21,6 +22,14 @@ use crate::error::{Error, Result};
 /// writing and closing) costs a second check of the same files, not a wrong verdict: the
 /// folder is watched during each check, and a change seen then is checked next.
 const DEBOUNCE: Duration = Duration::from_millis(20);
+
+/// How long the folder must be quiet after an event that completes a save (Linux says when a
+/// file opened for writing is closed, and any system when a file is renamed into place).
+///
+/// The file is whole then, so the only reason to wait is another file saved in the same
+/// breath ("Save All" writes each file within a millisecond of the last); the 15 ms saved
+/// here are 7% of the time from save to verdict on step 1.1.
+const SETTLE: Duration = Duration::from_millis(5);
 
 /// How often `--poll` looks at the files.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -68,14 +77,24 @@ impl FolderWatch {
     /// watcher stopped.
     pub fn next_change(&self) -> Option<Vec<PathBuf>> {
         let mut changed = Vec::new();
+        let mut complete = false;
         // Wait as long as it takes for the first relevant event...
         while changed.is_empty() {
-            changed.extend(relevant(self.events.recv().ok()?));
+            let (paths, completes) = relevant(self.events.recv().ok()?);
+            changed.extend(paths);
+            complete = completes;
         }
         // ...then gather the rest of the burst.
         loop {
-            match self.events.recv_timeout(DEBOUNCE) {
-                Ok(event) => changed.extend(relevant(event)),
+            let quiet = if complete { SETTLE } else { DEBOUNCE };
+            match self.events.recv_timeout(quiet) {
+                Ok(event) => {
+                    let (paths, completes) = relevant(event);
+                    if !paths.is_empty() {
+                        changed.extend(paths);
+                        complete = completes;
+                    }
+                }
                 Err(RecvTimeoutError::Timeout) => return Some(changed),
                 Err(RecvTimeoutError::Disconnected) => return None,
             }
@@ -83,14 +102,30 @@ impl FolderWatch {
     }
 }
 
-/// The paths of an event that matter: source and manifest files, not build output or editor
-/// swap files.
-fn relevant(event: notify::Result<Event>) -> Vec<PathBuf> {
-    let Ok(event) = event else { return Vec::new() };
-    if event.kind.is_access() {
-        return Vec::new();
-    }
-    event
+/// The paths of an event that matter (source and manifest files, not build output or editor
+/// swap files), and whether the event completes a save of them.
+///
+/// A file closed after writing and a file renamed into place are whole; other changes to its
+/// contents may be followed by more. A change to a file's metadata alone (an editor setting
+/// its permissions back after a save, which would start a second check of the same code) is
+/// not a change, and reading is not either; a new modification time is (the poller reports a
+/// write so).
+fn relevant(event: notify::Result<Event>) -> (Vec<PathBuf>, bool) {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind, RenameMode};
+    let Ok(event) = event else {
+        return (Vec::new(), false);
+    };
+    let completes = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => true,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::WriteTime)) => false,
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => {
+            return (Vec::new(), false);
+        }
+        _ => false,
+    };
+    let paths = event
         .paths
         .into_iter()
         .filter(|path| !path.components().any(|c| c.as_os_str() == "target"))
@@ -98,7 +133,8 @@ fn relevant(event: notify::Result<Event>) -> Vec<PathBuf> {
             path.extension()
                 .is_some_and(|ext| ext == "rs" || ext == "toml")
         })
-        .collect()
+        .collect();
+    (paths, completes)
 }
 
 #[cfg(test)]
@@ -113,10 +149,80 @@ mod tests {
                     .add_path(PathBuf::from(path)),
             )
         };
-        assert_eq!(relevant(event("/c/ex/src/lib.rs")).len(), 1);
-        assert_eq!(relevant(event("/c/ex/step.toml")).len(), 1);
-        assert!(relevant(event("/c/ex/src/.lib.rs.swp")).is_empty());
-        assert!(relevant(event("/c/target/debug/x.rs")).is_empty());
+        assert_eq!(relevant(event("/c/ex/src/lib.rs")).0.len(), 1);
+        assert_eq!(relevant(event("/c/ex/step.toml")).0.len(), 1);
+        assert!(relevant(event("/c/ex/src/.lib.rs.swp")).0.is_empty());
+        assert!(relevant(event("/c/target/debug/x.rs")).0.is_empty());
+    }
+
+    #[test]
+    fn a_close_after_writing_or_a_rename_into_place_completes_a_save() {
+        use notify::EventKind;
+        use notify::event::{
+            AccessKind, AccessMode, CreateKind, MetadataKind, ModifyKind, RenameMode,
+        };
+        let check = |kind: EventKind, expected: (usize, bool)| {
+            let event = Event::new(kind).add_path(PathBuf::from("/c/ex/src/lib.rs"));
+            let (paths, completes) = relevant(Ok(event));
+            assert_eq!((paths.len(), completes), expected, "{kind:?}");
+        };
+        check(
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            (1, true),
+        );
+        check(
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+            (1, true),
+        );
+        check(
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+            (1, true),
+        );
+        check(EventKind::Modify(ModifyKind::Any), (1, false));
+        check(EventKind::Create(CreateKind::File), (1, false));
+        check(
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+            (1, false),
+        );
+        check(
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            (0, false),
+        );
+        check(
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            (0, false),
+        );
+        check(
+            EventKind::Modify(ModifyKind::Metadata(MetadataKind::Permissions)),
+            (0, false),
+        );
+        // inotify's "attributes changed", without a word of what changed.
+        check(
+            EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
+            (0, false),
+        );
+        check(
+            EventKind::Modify(ModifyKind::Metadata(MetadataKind::WriteTime)),
+            (1, false),
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn on_linux_a_write_is_seen_complete_when_the_file_is_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let watch = FolderWatch::new(dir.path(), false).unwrap();
+        std::fs::write(dir.path().join("lib.rs"), "a + b").unwrap();
+        // The events of one write, as they come; ten seconds without one is a failure.
+        let mut seen = Vec::new();
+        while let Ok(event) = watch.events.recv_timeout(Duration::from_secs(10)) {
+            let kind = event.as_ref().map(|event| event.kind).ok();
+            seen.push(kind);
+            if relevant(event).1 {
+                return;
+            }
+        }
+        panic!("no event completed the save; saw {seen:?}");
     }
 
     #[test]
