@@ -408,7 +408,10 @@ fn a_full_worker_answers_503_with_retry_after_and_promises_nothing() {
     .expect("send");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");
-    assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+    assert!(
+        response.starts_with("HTTP/1.1 503"),
+        "a full worker answers 503; it answered {response:?}"
+    );
     assert!(
         response.to_ascii_lowercase().contains("retry-after: 1"),
         "{response}"
@@ -514,6 +517,13 @@ fn from_env(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// The chaos test's job `n`: its ID and its spec, on one of `variants` uploads.
+fn chaos_job(n: usize, variants: usize) -> (String, String) {
+    let id = format!("chaos-{n:05}-{}", n % variants);
+    let body = spec_json(&id, &format!("u{}.csv", n % variants));
+    (id, body)
+}
+
 #[test]
 fn chaos_sigkill_loses_no_acknowledged_job() {
     let jobs = from_env("CHAOS_JOBS", 200);
@@ -532,16 +542,27 @@ fn chaos_sigkill_loses_no_acknowledged_job() {
     kill_after.sort_unstable();
 
     let server = Server::start(&dirs);
+    // The first job goes to a server that has not been killed yet, and must be accepted at
+    // once: the client below retries through the restarts, for minutes, and would otherwise
+    // spend them on a server that accepts no job at all.
+    let (first_id, first) = chaos_job(0, variants);
+    match http(server.addr, "POST", "/jobs", &first) {
+        Ok((202, _)) => {}
+        other => panic!(
+            "the chaos test starts once a job is accepted (see \
+             `a_job_is_accepted_run_and_reported`); POST /jobs gave {other:?}"
+        ),
+    }
     let addr = Arc::new(Mutex::new(server.addr));
     let (acks, acked_rx) = mpsc::channel::<String>();
+    acks.send(first_id).expect("the receiver is alive");
     let client_addr = Arc::clone(&addr);
-    // The client: submits every job, retrying each until it gets its 202 (or 200: the server
-    // had journaled it before the kill, and the answer was lost).
+    // The client: submits the other jobs, retrying each until it gets its 202 (or 200: the
+    // server had journaled it before the kill, and the answer was lost).
     let client = thread::spawn(move || {
         let started = Instant::now();
-        for n in 0..jobs {
-            let id = format!("chaos-{n:05}-{}", n % variants);
-            let body = spec_json(&id, &format!("u{}.csv", n % variants));
+        for n in 1..jobs {
+            let (id, body) = chaos_job(n, variants);
             loop {
                 assert!(
                     started.elapsed() < PATIENCE * 2,
