@@ -16,7 +16,7 @@
 //! - the course's folder, the cargo and nextest programs, and the programs the commands run
 //!   (rustc, clippy's driver): a new toolchain makes new commands;
 //! - the workspace's manifests and lock file, cargo's configuration files, and the environment
-//!   variables cargo and rustc read (`CARGO*`, `RUST*`, `CLIPPY*`);
+//!   variables that change a build (`CARGO*`, `RUSTC*`, `RUSTFLAGS`, `RUSTUP*`, `CLIPPY*`);
 //! - the files cargo finds the step's targets from (a new file in `tests/` is a new target);
 //! - how the check builds: the step's lints, and whether the library's harness is built;
 //! - every file of the workspace packages the step builds on (2.5 uses 2.4's reference): cargo
@@ -400,6 +400,38 @@ fn joined(
     handle.join().unwrap_or(Ok(None))
 }
 
+/// The beginnings of the names of the environment variables that can change a build: cargo's
+/// (`CARGO_*`, its configuration among them), rustc's, rustup's (which toolchain), clippy's.
+/// Not `RUST_BACKTRACE` or `RUST_LOG`, which a learner may set in one terminal and not in
+/// another: they change how the tests run, not what is built, and each change of the key costs
+/// a check through cargo.
+const BUILD_VARIABLES: [&str; 7] = [
+    "CARGO",
+    "RUSTC",
+    "RUSTFLAGS",
+    "RUSTDOCFLAGS",
+    "RUSTUP",
+    "RUST_TARGET_PATH",
+    "CLIPPY",
+];
+
+/// The variables among `variables` that can change a build (see [`BUILD_VARIABLES`]), sorted.
+fn build_variables(
+    variables: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> Vec<(String, String)> {
+    let mut kept: Vec<(String, String)> = variables
+        .map(|(name, value)| {
+            (
+                name.to_string_lossy().into_owned(),
+                value.to_string_lossy().into_owned(),
+            )
+        })
+        .filter(|(name, _)| BUILD_VARIABLES.iter().any(|p| name.starts_with(p)))
+        .collect();
+    kept.sort();
+    kept
+}
+
 /// What could make cargo run other commands for the package of `manifest` (see the module's
 /// documentation), as a SHA-1 in hex.
 fn key(cargo: &Cargo, build: &str, manifest: &Path, packages: &[Value], nextest: &Path) -> String {
@@ -421,20 +453,7 @@ fn key(cargo: &Cargo, build: &str, manifest: &Path, packages: &[Value], nextest:
     for file in files {
         let _ = writeln!(key, "{} {}", file.display(), metadata::stamp(&file));
     }
-    let mut variables: Vec<(String, String)> = std::env::vars_os()
-        .map(|(name, value)| {
-            (
-                name.to_string_lossy().into_owned(),
-                value.to_string_lossy().into_owned(),
-            )
-        })
-        .filter(|(name, _)| {
-            ["CARGO", "RUST", "CLIPPY"]
-                .iter()
-                .any(|p| name.starts_with(p))
-        })
-        .collect();
-    variables.sort();
+    let variables = build_variables(std::env::vars_os());
     for (name, value) in variables {
         let _ = writeln!(key, "env {name}={value}");
     }
@@ -683,6 +702,24 @@ mod tests {
         check("'cfg(docsrs,test)' x\\ y", &["cfg(docsrs,test)", "x y"]);
         assert_eq!(shell_words("'open"), None);
         assert_eq!(shell_words("trailing\\"), None);
+    }
+
+    #[test]
+    fn only_variables_that_change_a_build_are_in_the_key() {
+        let variables = [
+            ("RUST_BACKTRACE", "1"),
+            ("RUSTFLAGS", "-D warnings"),
+            ("PATH", "/bin"),
+            ("CARGO_TARGET_DIR", "/t"),
+            ("RUST_LOG", "debug"),
+            ("RUSTUP_TOOLCHAIN", "stable"),
+        ]
+        .map(|(name, value)| (name.into(), value.into()));
+        let kept: Vec<String> = build_variables(variables.into_iter())
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(kept, ["CARGO_TARGET_DIR", "RUSTFLAGS", "RUSTUP_TOOLCHAIN"]);
     }
 
     #[test]
