@@ -26,14 +26,22 @@
 //! rustc reads them afresh each time, including a module the learner has just added.
 //!
 //! Whenever in doubt, cargo builds: no record yet, a key that differs, a dependency's build
-//! output gone (`cargo clean`), cargo's build lock held by another cargo (rust-analyzer), or a
-//! compiler command that fails without an error in the step's own files. Only those errors are
-//! the learner's to fix; any other failure may be the record's fault, and cargo will say what
-//! it is. `GRADER_REBUILD=cargo` turns this off.
+//! output gone (`cargo clean`), cargo's build lock held by another cargo (rust-analyzer), a
+//! compiler command that fails without an error in the step's own files, or one with an error
+//! that says a dependency's build is missing or unreadable (`cargo clean -p thiserror` leaves
+//! the commands' own inputs in place and takes away what those were built on). Only errors in
+//! the step's own files are the learner's to fix; any other failure may be the record's fault,
+//! and cargo will say what it is. `GRADER_REBUILD=cargo` turns this off.
 //!
-//! Cargo's own records are left alone. The files rustc writes here are newer than cargo's record
-//! of the sources they came from, so the next build through cargo (a hand-run `cargo test`, a
-//! key that changed) compiles the step's crates again, as it would after any edit.
+//! The commands run with the environment the check's cargo command would have had (clippy's
+//! driver, `RUSTC`, nextest's variables): code that reads a variable when it is compiled
+//! (`env!`) sees the same either way.
+//!
+//! Cargo's record of the step's crates (`target/debug/.fingerprint/<package>-<hash>/`) is
+//! removed before the commands run: cargo would otherwise take the files they write for its
+//! own, and a variable read by `env!` that differs from cargo's last build would go unseen.
+//! The next build through cargo (a hand-run `cargo test`, a key that changed) compiles the
+//! step's crates again, as it would after any edit.
 //!
 //! Rejected:
 //! - a program of the grader's own in rustc's place, to record the commands: cargo puts that
@@ -42,6 +50,7 @@
 //!   is cargo's freshness check written a second time, for a check run twice without an edit;
 //! - replaying in `verify`, which checks each package once.
 
+use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -60,10 +69,18 @@ use crate::process::{KEEP_BYTES, Limit, Running, Stream};
 /// The version of the record's format, part of the key.
 const FORMAT: u32 = 1;
 
+/// rustc's errors about loading a dependency's build rather than about the code: a crate not
+/// found (E0463), a newer or incompatible build of it (E0460, E0461, E0462, E0514), several
+/// candidates (E0464, E0523), unreadable metadata (E0786).
+const CRATE_LOADING: [&str; 8] = [
+    "E0460", "E0461", "E0462", "E0463", "E0464", "E0514", "E0523", "E0786",
+];
+
 /// A package's way to a build without cargo: where its record is kept, and the key as things
 /// stand now.
 #[derive(Debug)]
 pub struct Rebuild {
+    package: String,
     package_dir: PathBuf,
     record: PathBuf,
     binaries: PathBuf,
@@ -133,6 +150,7 @@ impl Rebuild {
         let dir = cargo.target_dir().join("grader").join("rebuild");
         let key = key(cargo, build, &manifest, packages, nextest);
         Some(Rebuild {
+            package: package.to_string(),
             package_dir,
             record: dir.join(format!("{package}.json")),
             binaries: dir.join(format!("{package}.binaries.json")),
@@ -158,10 +176,10 @@ impl Rebuild {
         (holds && self.binaries.is_file()).then_some(record)
     }
 
-    /// Runs the record's commands in the course root, with `lint` setting up each as the
-    /// check's cargo command was (clippy's driver and the step's lints). The build's messages,
-    /// as cargo's would be; `None` when cargo should build instead (see the module's
-    /// documentation).
+    /// Runs the record's commands in the course root, each with the environment `environment`
+    /// (the check's cargo command, not run) sets up: clippy's driver and the step's lints,
+    /// `RUSTC`, nextest's variables. The build's messages, as cargo's would be; `None` when
+    /// cargo should build instead (see the module's documentation).
     ///
     /// As cargo does, the crates that do not need the library (its own test harness) compile
     /// beside it, and the test files beside one another once it is built: on two cores, step
@@ -174,7 +192,7 @@ impl Rebuild {
         &self,
         cargo: &Cargo,
         record: &Record,
-        lint: &(dyn Fn(&mut Command) + Sync),
+        environment: &Command,
     ) -> Result<Option<BuildMessages>> {
         let outputs_there = record
             .units
@@ -194,6 +212,9 @@ impl Rebuild {
         if lock.try_lock().is_err() {
             return Ok(None);
         }
+        self.forget_cargos_record(cargo, record);
+        let env: Vec<(&OsStr, Option<&OsStr>)> = environment.get_envs().collect();
+        let env = env.as_slice();
         let (library, others): (Vec<&Unit>, Vec<&Unit>) = record
             .units
             .iter()
@@ -203,11 +224,11 @@ impl Rebuild {
         let compiled: Vec<Result<Option<Compiled>>> = std::thread::scope(|scope| {
             let beside: Vec<_> = beside
                 .into_iter()
-                .map(|unit| scope.spawn(move || compile(cargo, unit, lint)))
+                .map(|unit| scope.spawn(move || compile(cargo, unit, env)))
                 .collect();
             let mut compiled: Vec<Result<Option<Compiled>>> = library
                 .into_iter()
-                .map(|unit| compile(cargo, unit, lint))
+                .map(|unit| compile(cargo, unit, env))
                 .collect();
             let library_built = compiled
                 .iter()
@@ -215,7 +236,7 @@ impl Rebuild {
             if library_built {
                 let after: Vec<_> = after
                     .into_iter()
-                    .map(|unit| scope.spawn(move || compile(cargo, unit, lint)))
+                    .map(|unit| scope.spawn(move || compile(cargo, unit, env)))
                     .collect();
                 compiled.extend(after.into_iter().map(joined));
             }
@@ -247,7 +268,13 @@ impl Rebuild {
                         .join(&location.file)
                         .starts_with(&self.package_dir)
                 });
-            return Ok(learners.then_some(messages));
+            let dependency_missing = messages.errors.iter().any(|error| {
+                error
+                    .code
+                    .as_deref()
+                    .is_some_and(|code| CRATE_LOADING.contains(&code))
+            });
+            return Ok((learners && !dependency_missing).then_some(messages));
         }
         messages.test_executables = record
             .units
@@ -262,6 +289,23 @@ impl Rebuild {
             })
             .collect();
         Ok(Some(messages))
+    }
+
+    /// Removes cargo's record of the crates `record` makes, so that cargo compiles them again
+    /// rather than take the files these commands write for its own. A folder of another
+    /// layout than cargo's today is not found, and nothing is removed.
+    fn forget_cargos_record(&self, cargo: &Cargo, record: &Record) {
+        let fingerprints = cargo.target_dir().join("debug").join(".fingerprint");
+        for unit in &record.units {
+            let hash = unit
+                .args
+                .iter()
+                .find_map(|arg| arg.strip_prefix("extra-filename=-"));
+            if let Some(hash) = hash {
+                let _ =
+                    std::fs::remove_dir_all(fingerprints.join(format!("{}-{hash}", self.package)));
+            }
+        }
     }
 
     /// Keeps the compiler commands of `run`, a build through cargo with `--verbose`, when it
@@ -343,17 +387,18 @@ struct Compiled {
 fn compile(
     cargo: &Cargo,
     unit: &Unit,
-    lint: &(dyn Fn(&mut Command) + Sync),
+    environment: &[(&OsStr, Option<&OsStr>)],
 ) -> Result<Option<Compiled>> {
     let mut command = Command::new(&unit.program);
-    command
-        .args(&unit.args)
-        .current_dir(&cargo.root)
-        // As cargo's command had them (see `Cargo::command`).
-        .env("CARGO_TARGET_DIR", cargo.target_dir())
-        .env("RUST_BACKTRACE", "0")
-        .envs(unit.env.iter().map(|(name, value)| (name, value)));
-    lint(&mut command);
+    command.args(&unit.args).current_dir(&cargo.root);
+    // What the check's cargo command had, then what cargo set for this command.
+    for (name, value) in environment {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command.envs(unit.env.iter().map(|(name, value)| (name, value)));
     let Ok(running) = Running::start(&mut command, KEEP_BYTES) else {
         return Ok(None);
     };

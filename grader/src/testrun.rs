@@ -297,12 +297,13 @@ fn run_nextest(
         }
         _ => None,
     };
+    // The cargo command the check would run: the rebuild gives its compiler commands the
+    // environment it would have had.
+    let mut cargo_environment = nextest_command("run");
+    build.apply(&mut cargo_environment);
     if let Some(rebuild) = &rebuild
         && let Some(record) = rebuild.recorded()
-        && let Some(messages) =
-            rebuild.run(cargo, &record, &|command: &mut std::process::Command| {
-                build.lint(command)
-            })?
+        && let Some(messages) = rebuild.run(cargo, &record, &cargo_environment)?
     {
         if !messages.errors.is_empty() {
             return Ok(TestOutcome::CompileError {

@@ -53,6 +53,16 @@ impl LoggedCargo {
         course.grade_with(&["check", "1.1"], &[(name, &value)])
     }
 
+    /// A check of step 1.1 that passes, built by cargo: cargo started after its `started`th
+    /// start.
+    #[track_caller]
+    fn assert_passes_built_by_cargo(&self, course: &Course, started: usize) {
+        self.check(course)
+            .assert_code(0)
+            .assert_stdout("passed: all 2 tests pass");
+        assert!(self.starts() > started, "cargo did not build");
+    }
+
     /// A check of step 1.1 that fails saying `expected`, through cargo, which keeps its
     /// commands; how many times cargo has started by then.
     fn record(&self, course: &Course, expected: &str) -> usize {
@@ -129,22 +139,38 @@ fn after_a_failing_check_an_edit_is_built_without_cargo_with_the_same_verdicts()
     assert!(cargo.starts() > started);
 }
 
-#[test]
-fn an_edit_to_a_package_the_step_builds_on_is_built_by_cargo() {
-    let cargo = LoggedCargo::new();
+/// Writes a package of the course's own at `dir`, with `dependencies` (a `[dependencies]`
+/// table's lines) and `lib` as its `src/lib.rs`.
+fn write_package(course: &Course, dir: &str, dependencies: &str, lib: &str) {
+    std::fs::create_dir_all(course.path(&format!("{dir}/src"))).unwrap();
+    let name = dir.rsplit('/').next().unwrap();
+    std::fs::write(
+        course.path(&format!("{dir}/Cargo.toml")),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition.workspace = true\npublish.workspace = true\n\n[dependencies]\n{dependencies}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(course.path(&format!("{dir}/src/lib.rs")), lib).unwrap();
+}
+
+/// A course whose step 1.1 builds on a package of its own, `helper`, which builds on `base`,
+/// as 2.5 builds on 2.4's reference; `add` is off by `base::offset()`, 1 for now.
+fn course_with_dependencies() -> Course {
     let course = Course::new();
-    // A package of the course's own that step 1.1 builds on, as 2.5 builds on 2.4's reference.
-    std::fs::create_dir_all(course.path("helper/src")).unwrap();
-    std::fs::write(
-        course.path("helper/Cargo.toml"),
-        "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition.workspace = true\npublish.workspace = true\n",
-    )
-    .unwrap();
-    std::fs::write(
-        course.path("helper/src/lib.rs"),
-        "pub fn offset() -> u32 {\n    1\n}\n",
-    )
-    .unwrap();
+    // Not inlined into `helper`: the test executable links `base`'s own build.
+    write_package(
+        &course,
+        "base",
+        "",
+        "#[inline(never)]\npub fn offset() -> u32 {\n    1\n}\n",
+    );
+    write_package(
+        &course,
+        "helper",
+        "base = { path = \"../base\" }\n",
+        "pub fn offset() -> u32 {\n    base::offset()\n}\n",
+    );
     let manifest = course.path("exercises/01_basics/01_add/Cargo.toml");
     let mut text = std::fs::read_to_string(&manifest).unwrap();
     text.push_str("\n[dependencies]\nhelper = { path = \"../../../helper\" }\n");
@@ -158,20 +184,83 @@ fn an_edit_to_a_package_the_step_builds_on_is_built_by_cargo() {
     course
         .grade_with(&["seal"], &[("GRADER_AUTHOR", "1")])
         .assert_code(0);
+    course
+}
 
+#[test]
+fn an_edit_to_a_package_the_step_builds_on_is_built_by_cargo() {
+    let cargo = LoggedCargo::new();
+    let course = course_with_dependencies();
     let started = cargo.record(&course, "2 of 2 tests did not pass");
 
-    // Cargo would compile the helper first; the recorded commands would not.
+    // Cargo would compile `base` and `helper` first; the recorded commands would not.
     std::fs::write(
-        course.path("helper/src/lib.rs"),
-        "pub fn offset() -> u32 {\n    1 - 1\n}\n",
+        course.path("base/src/lib.rs"),
+        "#[inline(never)]\npub fn offset() -> u32 {\n    1 - 1\n}\n",
     )
     .unwrap();
-    cargo
-        .check(&course)
+    cargo.assert_passes_built_by_cargo(&course, started);
+}
+
+#[test]
+fn a_build_output_gone_from_under_a_dependency_is_built_again_by_cargo() {
+    let cargo = LoggedCargo::new();
+    let course = course_with_dependencies();
+    let started = cargo.record(&course, "2 of 2 tests did not pass");
+
+    // `cargo clean -p base`: the recorded commands name `helper`'s build, which is still
+    // there, and rustc finds `base`'s missing only as it reads `helper`'s.
+    for entry in std::fs::read_dir(course.path("target/debug/deps")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("libbase-") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    // Solved, still through `helper` (which links `base`).
+    std::fs::write(
+        course.path(ADD_LIB),
+        "pub fn add(a: u32, b: u32) -> u32 {\n    a + b + helper::offset() - 1\n}\n",
+    )
+    .unwrap();
+    // Not "can't find crate" in the learner's code: cargo builds `base` again.
+    cargo.assert_passes_built_by_cargo(&course, started);
+}
+
+#[test]
+fn a_variable_read_as_the_code_compiles_sees_what_cargo_would_give() {
+    let cargo = LoggedCargo::new();
+    let course = Course::with_file(
+        ADD_LIB,
+        "pub fn add(a: u32, b: u32) -> u32 {\n    let _ = a;\n    b\n}\n",
+    );
+    cargo.record(&course, "did not pass");
+    // `RUSTC` is set for cargo's build, and so for the rebuild; a variable of the learner's
+    // own is read as it is at each build.
+    std::fs::write(
+        course.path(ADD_LIB),
+        "const _: &str = env!(\"RUSTC\");\n\npub fn add(a: u32, b: u32) -> u32 {\n    if option_env!(\"ADD_FLAVOUR\").is_some() {\n        panic!(\"flavoured\");\n    }\n    a + b\n}\n",
+    )
+    .unwrap();
+    let [(name, value)] = cargo.env();
+    let check = |variables: &[(&str, &str)]| {
+        let mut env = vec![(name, value.as_str())];
+        env.extend_from_slice(variables);
+        course.grade_with(&["check", "1.1"], &env)
+    };
+    // Cargo builds this code, and keeps its own record of the build.
+    check(&[("GRADER_REBUILD", "cargo")])
         .assert_code(0)
         .assert_stdout("passed: all 2 tests pass");
-    assert!(cargo.starts() > started, "cargo did not build");
+    let started = cargo.starts();
+    check(&[("ADD_FLAVOUR", "1")])
+        .assert_code(1)
+        .assert_stdout("flavoured");
+    assert_eq!(cargo.starts(), started, "cargo ran:\n{}", cargo.log());
+    // Nothing edited since cargo's build: cargo must not take the rebuild's files for its own.
+    check(&[("GRADER_REBUILD", "cargo")])
+        .assert_code(0)
+        .assert_stdout("passed: all 2 tests pass");
 }
 
 #[test]
