@@ -75,12 +75,17 @@ pub fn for_package(cargo: &Cargo, package: &str) -> Option<PathBuf> {
 /// name the package.
 fn manifest_of(metadata: &str, package: &str) -> Option<PathBuf> {
     let metadata: Value = serde_json::from_str(metadata).ok()?;
+    package_entry(&metadata, package)?["manifest_path"]
+        .as_str()
+        .map(PathBuf::from)
+}
+
+/// The entry of `package` among `metadata`'s packages.
+pub(crate) fn package_entry<'a>(metadata: &'a Value, package: &str) -> Option<&'a Value> {
     metadata["packages"]
         .as_array()?
         .iter()
-        .find(|entry| entry["name"] == package)?["manifest_path"]
-        .as_str()
-        .map(PathBuf::from)
+        .find(|entry| entry["name"] == package)
 }
 
 /// What the metadata's part about the package of `manifest` is made from, as it is now on

@@ -58,7 +58,6 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha1::{Digest, Sha1};
 
 use crate::cargo::{self, BuildMessages, Cargo, CargoRun, Lines, TestExecutable};
 use crate::error::Result;
@@ -93,7 +92,8 @@ pub struct Rebuild {
 /// The compiler commands of one build of a package through cargo.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Record {
-    /// What the commands were made from (see the module's documentation), as a SHA-1.
+    /// What the commands were made from (see the module's documentation), as a SHA-1 (the git
+    /// blob ID of its text).
     key: String,
     /// `Cargo.lock`'s length and time.
     lock: String,
@@ -104,7 +104,7 @@ pub struct Record {
 }
 
 /// One compiler command: one crate of the package.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Unit {
     /// The target's name, as cargo's messages give it: `add` for `src/lib.rs` or `tests/add.rs`.
     target: String,
@@ -136,7 +136,7 @@ impl Rebuild {
         let text = std::fs::read_to_string(metadata).ok()?;
         let metadata: Value = serde_json::from_str(&text).ok()?;
         let packages = metadata["packages"].as_array()?;
-        let this = packages.iter().find(|entry| entry["name"] == package)?;
+        let this = metadata::package_entry(&metadata, package)?;
         let manifest = PathBuf::from(this["manifest_path"].as_str()?);
         let package_dir = manifest.parent()?.to_path_buf();
         let only_lib_and_tests = this["targets"].as_array()?.iter().all(|target| {
@@ -519,11 +519,7 @@ fn key(cargo: &Cargo, build: &str, manifest: &Path, packages: &[Value], nextest:
             );
         }
     }
-    let digest = Sha1::digest(key.as_bytes());
-    digest.iter().fold(String::new(), |mut hex, byte| {
-        let _ = write!(hex, "{byte:02x}");
-        hex
-    })
+    crate::pristine::blob_id(key.as_bytes())
 }
 
 /// The folders of the workspace packages that the package of `manifest` builds on, directly

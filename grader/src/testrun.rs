@@ -297,28 +297,8 @@ fn run_nextest(
         }
         _ => None,
     };
-    // The cargo command the check would run: the rebuild gives its compiler commands the
-    // environment it would have had.
-    let mut cargo_environment = nextest_command("run");
-    build.apply(&mut cargo_environment);
-    if let Some(rebuild) = &rebuild
-        && let Some(record) = rebuild.recorded()
-        && let Some(messages) = rebuild.run(cargo, &record, &cargo_environment)?
-    {
-        if !messages.errors.is_empty() {
-            return Ok(TestOutcome::CompileError {
-                errors: messages.errors,
-            });
-        }
-        let mut command = nextest_command("run");
-        command
-            .args(run_args)
-            .arg("--binaries-metadata")
-            .arg(rebuild.binaries());
-        let run = cargo.build(command)?;
-        return nextest_outcome(package, graded, limit_secs, &junit, &run, &messages);
-    }
-
+    // The check through cargo. Without cargo, the compiler commands get this command's
+    // environment.
     let mut command = nextest_command("run");
     command
         .args(run_args)
@@ -330,6 +310,25 @@ fn run_nextest(
         command.args(["--cargo-verbose", "--cargo-verbose"]);
     }
     build.apply(&mut command);
+
+    if let Some(rebuild) = &rebuild
+        && let Some(record) = rebuild.recorded()
+        && let Some(messages) = rebuild.run(cargo, &record, &command)?
+    {
+        if !messages.errors.is_empty() {
+            return Ok(TestOutcome::CompileError {
+                errors: messages.errors,
+            });
+        }
+        let mut tests = nextest_command("run");
+        tests
+            .args(run_args)
+            .arg("--binaries-metadata")
+            .arg(rebuild.binaries());
+        let run = cargo.build(tests)?;
+        return nextest_outcome(package, graded, limit_secs, &junit, &run, &messages);
+    }
+
     // The build and every test, within the build's limit: each test has its own limit too.
     let run = cargo.build(command)?;
     if !run.messages.errors.is_empty() {

@@ -157,54 +157,30 @@ mod tests {
 
     #[test]
     fn a_close_after_writing_or_a_rename_into_place_completes_a_save() {
-        use notify::EventKind;
-        use notify::event::{
-            AccessKind, AccessMode, CreateKind, MetadataKind, ModifyKind, RenameMode,
-        };
-        let check = |kind: EventKind, expected: (usize, bool)| {
+        use notify::EventKind::{Access, Create, Modify};
+        use notify::event::AccessKind::{Close, Open};
+        use notify::event::ModifyKind::{Metadata, Name};
+        use notify::event::{AccessMode, CreateKind, MetadataKind, ModifyKind, RenameMode};
+        // Each kind of event, with how many paths count and whether the save is complete.
+        let cases = [
+            (Access(Close(AccessMode::Write)), 1, true),
+            (Modify(Name(RenameMode::To)), 1, true),
+            (Modify(Name(RenameMode::Both)), 1, true),
+            (Modify(ModifyKind::Any), 1, false),
+            (Create(CreateKind::File), 1, false),
+            (Modify(Name(RenameMode::From)), 1, false),
+            (Modify(Metadata(MetadataKind::WriteTime)), 1, false),
+            (Access(Close(AccessMode::Read)), 0, false),
+            (Access(Open(AccessMode::Any)), 0, false),
+            (Modify(Metadata(MetadataKind::Permissions)), 0, false),
+            // inotify's "attributes changed", without a word of what changed.
+            (Modify(Metadata(MetadataKind::Any)), 0, false),
+        ];
+        for (kind, paths, completes) in cases {
             let event = Event::new(kind).add_path(PathBuf::from("/c/ex/src/lib.rs"));
-            let (paths, completes) = relevant(Ok(event));
-            assert_eq!((paths.len(), completes), expected, "{kind:?}");
-        };
-        check(
-            EventKind::Access(AccessKind::Close(AccessMode::Write)),
-            (1, true),
-        );
-        check(
-            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
-            (1, true),
-        );
-        check(
-            EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
-            (1, true),
-        );
-        check(EventKind::Modify(ModifyKind::Any), (1, false));
-        check(EventKind::Create(CreateKind::File), (1, false));
-        check(
-            EventKind::Modify(ModifyKind::Name(RenameMode::From)),
-            (1, false),
-        );
-        check(
-            EventKind::Access(AccessKind::Close(AccessMode::Read)),
-            (0, false),
-        );
-        check(
-            EventKind::Access(AccessKind::Open(AccessMode::Any)),
-            (0, false),
-        );
-        check(
-            EventKind::Modify(ModifyKind::Metadata(MetadataKind::Permissions)),
-            (0, false),
-        );
-        // inotify's "attributes changed", without a word of what changed.
-        check(
-            EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
-            (0, false),
-        );
-        check(
-            EventKind::Modify(ModifyKind::Metadata(MetadataKind::WriteTime)),
-            (1, false),
-        );
+            let (counted, complete) = relevant(Ok(event));
+            assert_eq!((counted.len(), complete), (paths, completes), "{kind:?}");
+        }
     }
 
     #[cfg(target_os = "linux")]
